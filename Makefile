@@ -1,0 +1,66 @@
+# IMS Console: `make run` serves the console with demo data, `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYENV_ROOT ?= $(HOME)/.pyenv
+
+# Django 6.1 needs Python >= 3.12. The first interpreter that is new enough wins: one on PATH,
+# then pyenv's installed versions (their `python3.x` shims fail unless PYENV_VERSION names them,
+# so each candidate is run, not merely found).
+PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
+	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
+
+.PHONY: help run test screenshots clean chromium
+
+help:
+	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
+	@echo "make test   set up (Chromium included) and run every test"
+
+$(PY):
+	@found=""; \
+	for c in $(PYTHON_CANDIDATES); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then found="$$c"; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "IMS Console needs Python 3.12 or newer (Django 6.1 does not run on older ones)." >&2; \
+	  echo "None was found on PATH or under $(PYENV_ROOT)/versions. Install one, e.g. 'apt-get install python3.12'" >&2; \
+	  echo "or 'pyenv install 3.12', and run make again." >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$found ($$("$$found" --version))"; \
+	"$$found" -m venv $(VENV)
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed chromium
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+# Regenerates docs/*.png, the README's screenshots, from the browser tests.
+screenshots: $(VENV)/.installed chromium
+	IMS_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k screenshot
+
+clean:
+	rm -rf $(VENV) *.egg-info

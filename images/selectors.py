@@ -1,0 +1,75 @@
+"""Reads for the images screens. Every function is scoped to one project: other projects' images do not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from images.models import Image
+
+
+def _images_of(project_id: str) -> QuerySet[Image]:
+    return Image.objects.filter(project_id=project_id).select_related("key", "project")
+
+
+def image_get_for_project(*, project_id: str, image_id: str) -> Image | None:
+    return _images_of(project_id).filter(pk=image_id).first()
+
+
+def images_get_for_project(*, project_id: str, image_ids: list[str]) -> list[Image]:
+    return list(_images_of(project_id).filter(pk__in=image_ids).order_by("name", "id"))
+
+
+@dataclass(frozen=True)
+class ImageListPage:
+    images: list[Image]
+    total: int
+    has_previous: bool
+    has_next: bool
+
+
+def image_list_private(
+    *,
+    project_id: str,
+    name: str = "",
+    image_type: str = "",
+    os_type: str = "",
+    sort: str = "created_at",
+    order: str = "desc",
+    limit: int = 10,
+    after: str = "",
+    before: str = "",
+) -> ImageListPage:
+    """The Private Images tab: filtered, sorted, keyset-paginated, in at most three queries.
+
+    Keyset pagination compares (sort key, id) with the marker image's, so a page costs the same however
+    deep it is, and rows added or removed meanwhile do not shift later pages.
+    """
+    images = _images_of(project_id)
+    if name:
+        images = images.filter(name__icontains=name)
+    if image_type:
+        images = images.filter(image_type=image_type)
+    if os_type:
+        images = images.filter(os_type=os_type)
+    total = images.count()
+
+    marker_id = before or after
+    marker = Image.objects.filter(project_id=project_id, pk=marker_id).values(sort, "id").first() if marker_id else None
+    backwards = bool(before) and marker is not None
+    ascending = (order == "asc") != backwards
+    page = images
+    if marker is not None:
+        op = "gt" if ascending else "lt"
+        page = page.filter(
+            Q(**{f"{sort}__{op}": marker[sort]}) | Q(**{sort: marker[sort], f"id__{op}": marker["id"]})
+        )
+    prefix = "" if ascending else "-"
+    rows = list(page.order_by(f"{prefix}{sort}", f"{prefix}id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+        return ImageListPage(images=rows, total=total, has_previous=more, has_next=True)
+    return ImageListPage(images=rows, total=total, has_previous=marker is not None, has_next=more)

@@ -1,0 +1,100 @@
+"""Private Images: the list, an image's details, Modify and Delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from ims_console.backends import get_backend
+from ims_console.backends.base import IMSError
+from ims_console.errors import http_error
+from ims_console.tenancy import caller_for
+from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
+
+
+def render_dialog(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A dialog is a fragment for htmx (loaded into <dialog id="modal">) and a page of its own without JavaScript."""
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "dialog_page.html", {**context, "dialog_template": template})
+
+
+def dialog_done(request: HttpRequest, message: str, *, event: str, redirect_to: str) -> HttpResponse:
+    """After a write: htmx closes the dialog, shows the message and fires the event lists refresh on."""
+    if request.htmx:
+        response = render(request, "_dialog_done.html", {"notice": message})
+        return trigger_client_event(response, event)
+    messages.success(request, message)
+    return redirect(redirect_to)
+
+
+@require_GET
+@login_required
+def private_images(request: HttpRequest) -> HttpResponse:
+    caller = caller_for(request)
+    form = ImageListForm(request.GET)
+    page = get_backend().image_list_private(caller, form.query())
+    context = {"page": page, "form": form, "can_write": caller.can_write}
+    if request.htmx and request.htmx.target == "image-list":
+        return render(request, "images/_image_list.html", context)
+    return render(request, "images/private_images.html", context)
+
+
+@require_GET
+@login_required
+def image_detail(request: HttpRequest, image_id: str) -> HttpResponse:
+    caller = caller_for(request)
+    try:
+        image = get_backend().image_get(caller, image_id)
+    except IMSError as error:
+        raise http_error(error) from error
+    return render(request, "images/image_detail.html", {"image": image, "can_write": caller.can_write})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def image_modify(request: HttpRequest, image_id: str) -> HttpResponse:
+    caller = caller_for(request, write=True)
+    backend = get_backend()
+    try:
+        image = backend.image_get(caller, image_id)
+        form = ImageModifyForm(request.POST or None, initial={"name": image.name, "description": image.description})
+        if request.method == "POST" and form.is_valid():
+            image = backend.image_update(caller, image.id, **form.cleaned_data)
+            return dialog_done(
+                request, f"Image “{image.name}” was modified.", event="images-changed",
+                redirect_to=reverse("images:detail", args=[image.id]),
+            )
+    except IMSError as error:
+        raise http_error(error) from error
+    return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def images_delete(request: HttpRequest) -> HttpResponse:
+    """Delete one image (row More > Delete) or the ticked rows (Delete above the list), after one confirmation."""
+    caller = caller_for(request, write=True)
+    backend = get_backend()
+    ids, problem = selected_image_ids(request.POST if request.method == "POST" else request.GET)
+    if problem:
+        return render_dialog(request, "images/_delete_dialog.html", {"images": [], "problem": problem})
+    try:
+        images = backend.images_get(caller, ids)
+        if request.method == "POST":
+            backend.images_delete(caller, ids)
+    except IMSError as error:
+        raise http_error(error) from error
+    if request.method == "GET":
+        return render_dialog(request, "images/_delete_dialog.html", {"images": images})
+    names = ", ".join(f"“{i.name}”" for i in images)
+    message = f"Deleted image {names}." if len(images) == 1 else f"Deleted {len(images)} images: {names}."
+    if request.htmx and request.POST.get("from") == "detail":
+        messages.success(request, message)
+        return HttpResponseClientRedirect(reverse("images:private"))
+    return dialog_done(request, message, event="images-changed", redirect_to=reverse("images:private"))

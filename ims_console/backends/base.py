@@ -1,0 +1,173 @@
+"""The IMS protocol: what the console asks of an image service, the records it gets, the one error type.
+
+Views speak only this protocol. The embedded backend implements it over this project's database; a
+remote backend would implement it over an IMS- or Glance-compatible HTTP API, with the same records
+and the same errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class ImageStatus(StrEnum):
+    ACTIVE = "active"
+    QUEUED = "queued"
+    SAVING = "saving"
+    KILLED = "killed"
+
+
+class ImageType(StrEnum):
+    SYSTEM = "system"
+    DATA = "data"
+    FULL_ECS = "full_ecs"
+    ISO = "iso"
+
+
+class OSType(StrEnum):
+    LINUX = "Linux"
+    WINDOWS = "Windows"
+    OTHER = "Other"
+
+
+class Visibility(StrEnum):
+    PRIVATE = "private"
+    SHARED = "shared"
+    PUBLIC = "public"
+
+
+class BackupSource(StrEnum):
+    NONE = ""
+    CBR = "cbr"
+    CSBS = "csbs"
+
+
+# The IMS console's own words for each value.
+STATUS_LABELS = {
+    ImageStatus.ACTIVE: "Normal",
+    ImageStatus.QUEUED: "Queuing",
+    ImageStatus.SAVING: "Creating",
+    ImageStatus.KILLED: "Error",
+}
+IMAGE_TYPE_LABELS = {
+    ImageType.SYSTEM: "ECS system disk image",
+    ImageType.DATA: "Data disk image",
+    ImageType.FULL_ECS: "Full-ECS image",
+    ImageType.ISO: "ISO image",
+}
+BACKUP_SOURCE_LABELS = {BackupSource.NONE: "", BackupSource.CBR: "CBR backup", BackupSource.CSBS: "CSBS backup"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, for which project: every backend call takes one."""
+
+    user_id: int
+    username: str
+    account_id: str
+    project_id: str
+    region: str
+    role: str
+    source_ip: str = ""
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == "admin"
+
+
+class IMSError(Exception):
+    """A refusal by the image service, carrying IMS's error code and the item it concerns."""
+
+    def __init__(self, code: str, message: str, *, item: str = "", field: str = "", status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.item = item
+        self.field = field
+        self.status = status
+
+    @classmethod
+    def image_not_found(cls, image_id: str) -> IMSError:
+        return cls("IMG.0027", f"Image {image_id} does not exist.", item=str(image_id), status=404)
+
+    @classmethod
+    def read_only(cls) -> IMSError:
+        return cls("Forbidden", "Your role is read-only: you cannot change anything.", status=403)
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    id: str
+    name: str
+    description: str
+    status: str
+    visibility: str
+    image_type: str
+    os_type: str
+    os_version: str
+    disk_format: str
+    min_disk: int
+    size: int
+    encrypted: bool
+    key_id: str | None
+    key_alias: str
+    backup_source: str
+    tags: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    owner_project_id: str
+    owner_project_name: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def image_type_label(self) -> str:
+        return IMAGE_TYPE_LABELS.get(self.image_type, self.image_type)
+
+    @property
+    def backup_source_label(self) -> str:
+        return BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source)
+
+
+SORT_KEYS = ("name", "created_at")
+SORT_ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    """One page of a list: filters, sort, and a keyset marker (after or before an image ID)."""
+
+    name: str = ""
+    image_type: str = ""
+    os_type: str = ""
+    sort: str = "created_at"
+    order: str = "desc"
+    limit: int = 10
+    after: str = ""
+    before: str = ""
+
+
+@dataclass(frozen=True)
+class ImagePage:
+    items: list[ImageRecord]
+    total: int
+    next_marker: str | None = None
+    previous_marker: str | None = None
+    query: ImageQuery = field(default_factory=ImageQuery)
+
+
+class Backend(Protocol):
+    def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage: ...
+
+    def image_get(self, caller: Caller, image_id: str) -> ImageRecord: ...
+
+    def images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]: ...
+
+    def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord: ...
+
+    def images_delete(self, caller: Caller, image_ids: list[str]) -> int: ...

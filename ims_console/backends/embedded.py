@@ -1,0 +1,97 @@
+"""The embedded IMS: the protocol implemented in-process over the apps' selectors and services."""
+
+from __future__ import annotations
+
+import uuid
+
+from ims_console.backends.base import Caller, ImagePage, ImageQuery, ImageRecord, IMSError
+from images import selectors as image_selectors
+from images import services as image_services
+from images.models import Image
+
+
+def _image_id(value: str) -> str:
+    """IDs come from URLs and forms: anything that is not a UUID names no image."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise IMSError.image_not_found(value) from None
+
+
+def image_record(image: Image) -> ImageRecord:
+    return ImageRecord(
+        id=str(image.id),
+        name=image.name,
+        description=image.description,
+        status=image.status,
+        visibility=image.visibility,
+        image_type=image.image_type,
+        os_type=image.os_type,
+        os_version=image.os_version,
+        disk_format=image.disk_format,
+        min_disk=image.min_disk,
+        size=image.size,
+        encrypted=image.key_id is not None,
+        key_id=str(image.key_id) if image.key_id else None,
+        key_alias=image.key.alias if image.key_id else "",
+        backup_source=image.backup_source,
+        tags=dict(image.tags or {}),
+        created_at=image.created_at,
+        updated_at=image.updated_at,
+        owner_project_id=image.project_id,
+        owner_project_name=image.project.name,
+    )
+
+
+class EmbeddedBackend:
+    def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
+        page = image_selectors.image_list_private(
+            project_id=caller.project_id,
+            name=query.name,
+            image_type=query.image_type,
+            os_type=query.os_type,
+            sort=query.sort,
+            order=query.order,
+            limit=query.limit,
+            after=_marker(query.after),
+            before=_marker(query.before),
+        )
+        items = [image_record(i) for i in page.images]
+        return ImagePage(
+            items=items,
+            total=page.total,
+            next_marker=items[-1].id if items and page.has_next else None,
+            previous_marker=items[0].id if items and page.has_previous else None,
+            query=query,
+        )
+
+    def image_get(self, caller: Caller, image_id: str) -> ImageRecord:
+        image = image_selectors.image_get_for_project(project_id=caller.project_id, image_id=_image_id(image_id))
+        if image is None:
+            raise IMSError.image_not_found(image_id)
+        return image_record(image)
+
+    def images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
+        wanted = {_image_id(i) for i in image_ids}
+        images = image_selectors.images_get_for_project(project_id=caller.project_id, image_ids=sorted(wanted))
+        missing = wanted - {str(i.id) for i in images}
+        if missing:
+            raise IMSError.image_not_found(sorted(missing)[0])
+        return [image_record(i) for i in images]
+
+    def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
+        image = image_services.image_update(
+            caller=caller, image_id=_image_id(image_id), name=name, description=description
+        )
+        return image_record(image)
+
+    def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
+        return image_services.images_delete(caller=caller, image_ids=[_image_id(i) for i in image_ids])
+
+
+def _marker(value: str) -> str:
+    """A stale or malformed marker means "from the start", not an error: links outlive the rows they name."""
+    try:
+        return str(uuid.UUID(value)) if value else ""
+    except ValueError:
+        return ""

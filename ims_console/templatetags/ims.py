@@ -1,0 +1,48 @@
+"""Template helpers shared by every console screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ims_console.backends.base import ImageQuery
+
+register = template.Library()
+
+
+@register.filter
+def ims_datetime(value: datetime | None) -> str:
+    """IMS shows times as `2026-11-28 16:05:12 GMT+01:00`, in the user's time zone."""
+    if value is None:
+        return "–"
+    local = timezone.localtime(value)
+    minutes = int(local.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{local:%Y-%m-%d %H:%M:%S} GMT{sign}{hours:02d}:{minutes:02d}"
+
+
+# The first click on a column sorts names A to Z and times newest first.
+FIRST_ORDER = {"name": "asc", "created_at": "desc"}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, label: str, key: str, query: ImageQuery) -> str:
+    """A column header that sorts the list by `key` (toggling the order), kept in the URL and loaded by htmx."""
+    current = query.sort == key
+    order = ("desc" if query.order == "asc" else "asc") if current else FIRST_ORDER[key]
+    params = context["request"].GET.copy()
+    for stale in ("after", "before"):
+        params.pop(stale, None)
+    params["sort"], params["order"] = key, order
+    href = f"?{params.urlencode()}"
+    aria_sort = ("ascending" if query.order == "asc" else "descending") if current else "none"
+    arrow = ("▲" if query.order == "asc" else "▼") if current else "↕"
+    return format_html(
+        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#image-list" hx-swap="outerHTML" '
+        'hx-push-url="true">{}<span class="sort-arrow" aria-hidden="true"> {}</span></a></th>',
+        aria_sort, href, href, label, arrow,
+    )

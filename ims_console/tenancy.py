@@ -1,0 +1,82 @@
+"""The current tenant of a request: the user's account, role, projects and the project chosen in the header."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ims_console.backends.base import Caller
+from ims_console.models import Account, Membership, Project
+
+SESSION_PROJECT_KEY = "ims_project_id"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    membership: Membership
+    projects: list[Project]
+    project: Project
+
+    @property
+    def account(self) -> Account:
+        return self.membership.account
+
+    @property
+    def can_write(self) -> bool:
+        return self.membership.role == Membership.Role.ADMIN
+
+
+def load_tenant(request: HttpRequest) -> Tenant | None:
+    """Two queries: the membership with its account, then the account's projects."""
+    try:
+        membership = Membership.objects.select_related("account").get(user=request.user)
+    except Membership.DoesNotExist:
+        return None
+    projects = list(membership.account.projects.all())
+    if not projects:
+        return None
+    chosen = request.session.get(SESSION_PROJECT_KEY)
+    project = next((p for p in projects if p.id == chosen), projects[0])
+    return Tenant(membership=membership, projects=projects, project=project)
+
+
+class TenantMiddleware:
+    """Sets request.tenant (None for anonymous users and users in no account) and the user's time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        request.tenant = load_tenant(request) if request.user.is_authenticated else None
+        if request.tenant is not None:
+            timezone.activate(zoneinfo.ZoneInfo(request.tenant.membership.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def caller_for(request: HttpRequest, *, write: bool = False) -> Caller:
+    """The backend's view of who is acting. Read-only users asking to write get 403."""
+    tenant = request.tenant
+    if tenant is None:
+        raise PermissionDenied("Your user belongs to no account with projects. Ask an operator to add you to one.")
+    if write and not tenant.can_write:
+        raise PermissionDenied("Your role is read-only: you can look but not change anything.")
+    return Caller(
+        user_id=request.user.pk,
+        username=request.user.get_username(),
+        account_id=tenant.account.id,
+        project_id=tenant.project.id,
+        region=tenant.project.region,
+        role=tenant.membership.role,
+        source_ip=client_ip(request),
+    )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ims_console import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("project/switch/", views.project_switch, name="project_switch"),
+    path("credentials/", views.my_credentials, name="my_credentials"),
+    path("images/", include("images.urls")),
+    path("shared/", include("sharing.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,187 @@
+// IMS Console behaviour. Everything here enhances pages that already work without JavaScript.
+"use strict";
+
+document.documentElement.classList.add("js");
+
+// ---- Menus (More, user menu): a button with aria-haspopup="menu" controls a role="menu" list.
+function menuItems(menu) {
+  return Array.from(menu.querySelectorAll('[role="menuitem"]'));
+}
+
+function closeMenu(button, focusButton) {
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  button.setAttribute("aria-expanded", "false");
+  if (menu) menu.classList.remove("open");
+  if (focusButton) button.focus();
+}
+
+function closeAllMenus(except) {
+  document.querySelectorAll('[aria-haspopup="menu"][aria-expanded="true"]').forEach((b) => {
+    if (b !== except) closeMenu(b, false);
+  });
+}
+
+function openMenu(button, focusLast) {
+  closeAllMenus(button);
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  if (!menu) return;
+  button.setAttribute("aria-expanded", "true");
+  menu.classList.add("open");
+  const items = menuItems(menu);
+  if (items.length) (focusLast ? items[items.length - 1] : items[0]).focus();
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest('[aria-haspopup="menu"]');
+  if (button) {
+    if (button.getAttribute("aria-expanded") === "true") closeMenu(button, false);
+    else openMenu(button, false);
+    return;
+  }
+  const item = event.target.closest('[role="menuitem"]');
+  if (item && item.getAttribute("aria-disabled") === "true") {
+    event.preventDefault();
+    return;
+  }
+  closeAllMenus(null);
+});
+
+document.addEventListener("keydown", (event) => {
+  const button = event.target.closest('[aria-haspopup="menu"]');
+  if (button && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+    event.preventDefault();
+    openMenu(button, event.key === "ArrowUp");
+    return;
+  }
+  const menu = event.target.closest('[role="menu"]');
+  if (!menu) return;
+  const owner = document.querySelector(`[aria-controls="${menu.id}"]`);
+  const items = menuItems(menu);
+  const index = items.indexOf(event.target);
+  if (event.key === "Escape") {
+    event.preventDefault();
+    if (owner) closeMenu(owner, true);
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    items[(index + step + items.length) % items.length].focus();
+  } else if (event.key === "Home" || event.key === "End") {
+    event.preventDefault();
+    items[event.key === "Home" ? 0 : items.length - 1].focus();
+  } else if (event.key === "Tab" && owner) {
+    closeMenu(owner, false);
+  }
+});
+
+// ---- The modal dialog: htmx loads a dialog's content into <dialog id="modal">.
+function modal() {
+  return document.getElementById("modal");
+}
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  // Remember which control opened a dialog, so focus can go back to it (even if a list refresh replaced it).
+  const dialog = modal();
+  if (dialog && event.detail.target === dialog && !dialog.open) {
+    const opener = event.detail.elt;
+    dialog.dataset.openerId = opener.id || "";
+    dialog.dataset.openerSelector = opener.getAttribute("hx-get") || "";
+  }
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const dialog = modal();
+  if (event.detail.target === dialog) {
+    closeAllMenus(null);
+    if (dialog.querySelector(".dialog-content")) {
+      if (!dialog.open) dialog.showModal();
+      const first = dialog.querySelector("[autofocus]") || dialog.querySelector("input, textarea, select, button");
+      if (first) first.focus();
+    } else if (dialog.open) {
+      dialog.close();
+    }
+  }
+  if (event.detail.target.id === "image-list") updateSelection();
+});
+
+function restoreFocus(dialog) {
+  const byId = dialog.dataset.openerId && document.getElementById(dialog.dataset.openerId);
+  const bySelector =
+    dialog.dataset.openerSelector &&
+    document.querySelector(`[hx-get="${CSS.escape(dialog.dataset.openerSelector)}"]`);
+  const target = byId || bySelector;
+  if (target && document.contains(target)) {
+    // A row's More item lives in a closed menu: focus the More button instead.
+    const menu = target.closest('[role="menu"]');
+    const owner = menu && document.querySelector(`[aria-controls="${menu.id}"]`);
+    (owner || target).focus();
+  }
+}
+
+document.addEventListener("close", (event) => {
+  const dialog = modal();
+  if (event.target !== dialog) return;
+  dialog.replaceChildren();
+  restoreFocus(dialog);
+}, true);
+
+document.addEventListener("click", (event) => {
+  const closer = event.target.closest("[data-close-dialog]");
+  const dialog = modal();
+  if (closer && dialog && dialog.contains(closer)) {
+    event.preventDefault();
+    dialog.close();
+  }
+});
+
+// ---- Row selection: buttons marked data-needs-selection work only with ticked rows.
+function updateSelection() {
+  const list = document.getElementById("image-list");
+  const boxes = list ? Array.from(list.querySelectorAll('input[name="image_id"]')) : [];
+  const ticked = boxes.filter((b) => b.checked).length;
+  document.querySelectorAll("[data-needs-selection]").forEach((b) => {
+    b.disabled = ticked === 0;
+  });
+  document.querySelectorAll("[data-selection-count]").forEach((el) => {
+    el.textContent = ticked ? `${ticked} selected` : "";
+  });
+  const all = list && list.querySelector("[data-select-all]");
+  if (all) {
+    all.checked = boxes.length > 0 && ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-select-all]")) {
+    const list = event.target.closest("#image-list");
+    list.querySelectorAll('input[name="image_id"]').forEach((b) => {
+      b.checked = event.target.checked;
+    });
+  }
+  if (event.target.matches('[data-select-all], input[name="image_id"]')) updateSelection();
+  const form = event.target.closest("form[data-autosubmit]");
+  if (form) form.requestSubmit();
+});
+
+// ---- Copy buttons.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(button.dataset.copy);
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Select and copy the text";
+  }
+  setTimeout(() => {
+    button.textContent = label;
+  }, 2000);
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-js-hide]").forEach((el) => {
+    el.hidden = true;
+  });
+  updateSelection();
+});

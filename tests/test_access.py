@@ -1,0 +1,87 @@
+"""The access matrix for every console view: anonymous, outsider, read-only and wrong method."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from images.models import Image
+from tests.factories import ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def image(owner):
+    return ImageFactory(project=owner.project, name="owned-image")
+
+
+def url_of(name: str, image: Image) -> str:
+    if name in ("images:detail", "images:modify"):
+        return reverse(name, args=[image.id])
+    if name == "images:delete":
+        return reverse(name) + f"?image_id={image.id}"
+    return reverse(name)
+
+
+# (url name, methods it answers, writes?)
+VIEWS = [
+    ("home", ["get"], False),
+    ("images:private", ["get"], False),
+    ("images:detail", ["get"], False),
+    ("images:modify", ["get", "post"], True),
+    ("images:delete", ["get", "post"], True),
+    ("sharing:shared_with_me", ["get"], False),
+    ("my_credentials", ["get"], False),
+    ("project_switch", ["post"], False),
+]
+ALL_METHODS = ["get", "post", "put", "patch", "delete"]
+
+
+@pytest.mark.parametrize(("name", "methods", "writes"), VIEWS)
+def test_anonymous_users_are_sent_to_log_in(client, image, name, methods, writes):
+    for method in methods:
+        response = getattr(client, method)(url_of(name, image))
+        assert response.status_code == 302, method
+        assert response["Location"].startswith(reverse("login") + "?next="), method
+
+
+@pytest.mark.parametrize(("name", "methods", "writes"), VIEWS)
+def test_methods_a_view_does_not_answer_get_405(owner, image, name, methods, writes):
+    for method in set(ALL_METHODS) - set(methods):
+        response = getattr(owner.client, method)(url_of(name, image))
+        assert response.status_code == 405, method
+
+
+@pytest.mark.parametrize("name", ["images:detail", "images:modify", "images:delete"])
+def test_another_accounts_image_does_not_exist_for_an_outsider(outsider, image, name):
+    for method in ("get", "post"):
+        if name == "images:detail" and method == "post":
+            continue
+        response = getattr(outsider.client, method)(url_of(name, image), {"image_id": str(image.id), "name": "x"})
+        assert response.status_code == 404, method
+    image.refresh_from_db()
+    assert image.name == "owned-image"
+
+
+@pytest.mark.parametrize("name", ["images:modify", "images:delete"])
+def test_read_only_users_get_403_on_every_write_and_nothing_changes(readonly, image, name):
+    assert readonly.client.get(url_of(name, image)).status_code == 403
+    response = readonly.client.post(url_of(name, image), {"image_id": str(image.id), "name": "renamed"})
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert image.name == "owned-image"
+
+
+@pytest.mark.parametrize("name", ["images:private", "images:detail", "sharing:shared_with_me", "my_credentials"])
+def test_read_only_users_can_see_the_pages(readonly, image, name):
+    assert readonly.client.get(url_of(name, image)).status_code == 200
+
+
+def test_a_user_in_no_account_is_told_so_instead_of_seeing_a_console(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("images:private"))
+    assert response.status_code == 403
+    assert b"belongs to no account" in response.content
