@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+DEMO_PASSWORD = "ims-demo"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def console(live_server, demo):
+    """Log a demo user in and return the page on Private Images."""
+
+    def log_in(page: Page, username: str) -> Page:
+        page.goto(live_server.url + "/")
+        expect(page.get_by_role("heading", name="Log in to IMS Console")).to_be_visible()
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log In").click()
+        expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+        return page
+
+    return log_in

@@ -1,0 +1,180 @@
+"""Alice and Carol use Private Images the way a person does, in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from images.models import Image
+
+pytestmark = pytest.mark.browser
+
+
+def rows(page: Page):
+    return page.locator("#image-list tbody tr")
+
+
+def first_image_name(page: Page) -> str:
+    return rows(page).first.get_by_role("link").first.inner_text()
+
+
+def row_of(page: Page, name: str):
+    return rows(page).filter(has=page.get_by_role("link", name=name, exact=True))
+
+
+def test_alice_pages_filters_searches_sorts_and_opens_details(page: Page, console):
+    console(page, "alice")
+    expect(rows(page)).to_have_count(10)
+    expect(page.get_by_text("Total Records: 44")).to_be_visible()
+    first_name = first_image_name(page)
+
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"after="))
+    expect(rows(page).first.get_by_role("link", name=first_name, exact=True)).to_have_count(0)
+    page.get_by_role("link", name="Previous").click()
+    expect(rows(page).first.get_by_role("link", name=first_name, exact=True)).to_be_visible()
+
+    page.get_by_label("Image type").select_option(label="Data disk image")
+    expect(page).to_have_url(re.compile(r"image_type=data"))
+    expect(page.get_by_text("Total Records: 8")).to_be_visible()
+    for text in rows(page).locator("td:nth-child(6)").all_inner_texts():
+        assert text == "Data disk image"
+    page.get_by_label("Image type").select_option(label="All images")
+
+    page.get_by_role("searchbox", name="Search by name").fill("web-frontend")
+    expect(rows(page)).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"name=web-frontend"))
+    page.reload()
+    expect(rows(page)).to_have_count(2)
+    expect(page.get_by_role("searchbox", name="Search by name")).to_have_value("web-frontend")
+    page.get_by_role("searchbox", name="Search by name").fill("")
+    expect(rows(page)).to_have_count(10)
+
+    page.get_by_role("columnheader", name="Created").get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Created")).to_have_attribute("aria-sort", "ascending")
+    expect(rows(page).first).to_contain_text("web-frontend-ubuntu2204")
+    page.get_by_role("columnheader", name="Created").get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Created")).to_have_attribute("aria-sort", "descending")
+    expect(rows(page).first).to_contain_text("data-secrets-enc-custom")
+
+    page.get_by_label("Rows per page").select_option("50")
+    expect(rows(page)).to_have_count(44)
+
+    page.get_by_role("link", name="postgres-16-rocky9", exact=True).click()
+    expect(page.get_by_role("heading", name="postgres-16-rocky9")).to_be_visible()
+    expect(page.get_by_text("PostgreSQL 16 with tuned kernel settings.")).to_be_visible()
+    expect(page.get_by_text("Rocky Linux 9.4 64bit")).to_be_visible()
+
+
+def test_alice_modifies_a_name_and_sees_it_in_the_list(page: Page, console):
+    console(page, "alice")
+    page.get_by_role("searchbox", name="Search by name").fill("redis")
+    expect(rows(page)).to_have_count(1)
+    modify = row_of(page, "redis-7-debian12").get_by_role("link", name="Modify")
+    modify.click()
+    dialog = page.get_by_role("dialog", name="Modify Image")
+    expect(dialog).to_be_visible()
+    name = dialog.get_by_label("Name")
+    expect(name).to_be_focused()
+    expect(name).to_have_value("redis-7-debian12")
+
+    name.fill("redis/7")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog.get_by_text("“redis/7” contains '/', which a name cannot contain")).to_be_visible()
+    assert Image.objects.filter(name="redis-7-debian12").exists()
+
+    dialog.get_by_label("Name").fill("redis-7-cache")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status")).to_contain_text("Image “redis-7-cache” was modified.")
+    page.get_by_role("searchbox", name="Search by name").fill("redis-7-cache")
+    expect(row_of(page, "redis-7-cache")).to_have_count(1)
+
+
+def test_the_dialog_closes_with_escape_and_gives_focus_back(page: Page, console):
+    console(page, "alice")
+    opener = rows(page).first.get_by_role("link", name="Modify")
+    opener.click()
+    expect(page.get_by_role("dialog", name="Modify Image")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Modify Image")).to_be_hidden()
+    expect(opener).to_be_focused()
+
+
+def test_alice_deletes_one_image_from_more_and_two_from_the_toolbar(page: Page, console):
+    console(page, "alice")
+    target = rows(page).first
+    name = target.get_by_role("link").first.inner_text()
+    target.get_by_role("button", name="More").click()
+    menu = page.get_by_role("menu")
+    expect(menu.get_by_role("menuitem", name="Export")).to_have_attribute("aria-disabled", "true")
+    menu.get_by_role("menuitem", name="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete Image")
+    expect(dialog).to_contain_text(f"Are you sure you want to delete image {name}?")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("Total Records: 43")).to_be_visible()
+    expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    assert not Image.objects.filter(name=name).exists()
+
+    delete = page.get_by_role("button", name="Delete", exact=True)
+    expect(delete).to_be_disabled()
+    picked = [rows(page).nth(i).get_by_role("link").first.inner_text() for i in (0, 1)]
+    for picked_name in picked:
+        page.get_by_role("checkbox", name=f"Select {picked_name}").check()
+    expect(page.get_by_text("2 selected")).to_be_visible()
+    expect(delete).to_be_enabled()
+    delete.click()
+    dialog = page.get_by_role("dialog", name="Delete Image")
+    expect(dialog).to_contain_text("delete these 2 images?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert Image.objects.filter(name__in=picked).count() == 2
+    delete.click()
+    page.get_by_role("dialog", name="Delete Image").get_by_role("button", name="OK").click()
+    expect(page.get_by_text("Total Records: 41")).to_be_visible()
+    assert not Image.objects.filter(name__in=picked).exists()
+
+
+def test_alice_switches_to_eu_nl_opens_my_credentials_and_logs_out(page: Page, console):
+    console(page, "alice")
+    page.get_by_label("Project").select_option(label="EU-Netherlands · eu-nl_acme")
+    expect(page.get_by_role("link", name="nl-web-ubuntu2404")).to_be_visible()
+    expect(page.get_by_text("Total Records: 4")).to_be_visible()
+    expect(page.get_by_role("link", name="web-frontend-ubuntu2204")).to_have_count(0)
+
+    page.get_by_role("button", name="alice").click()
+    page.get_by_role("menuitem", name="My Credentials").click()
+    expect(page.get_by_role("heading", name="My Credentials")).to_be_visible()
+    table = page.get_by_role("table")
+    expect(table.get_by_role("row")).to_have_count(3)
+    expect(table).to_contain_text("eu-de_acme")
+    expect(table).to_contain_text("eu-nl_acme")
+
+    page.get_by_role("button", name="alice").click()
+    page.get_by_role("menuitem", name="Log Out").click()
+    expect(page.get_by_role("heading", name="Log in to IMS Console")).to_be_visible()
+
+
+def test_carol_read_only_sees_the_list_without_write_controls(page: Page, console):
+    console(page, "carol")
+    expect(rows(page)).to_have_count(10)
+    expect(page.get_by_role("link", name="Modify")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete", exact=True)).to_have_count(0)
+    rows(page).first.get_by_role("button", name="More").click()
+    expect(page.get_by_role("menuitem", name="Delete")).to_have_count(0)
+    expect(page.get_by_role("menuitem", name="Export")).to_be_visible()
+
+
+def test_screenshot_of_private_images_for_the_readme(page: Page, console, tmp_path):
+    """Writes docs/private-images.png when IMS_SCREENSHOTS names a folder (`make screenshots`)."""
+    console(page, "alice")
+    expect(rows(page)).to_have_count(10)
+    folder = Path(os.environ.get("IMS_SCREENSHOTS") or tmp_path)
+    path = folder / "private-images.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
