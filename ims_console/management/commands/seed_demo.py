@@ -200,7 +200,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<6} {account_name:<8} {role.label}")
 
     def _image(self, project: Project, index: int, spec: DemoImage, keys: dict[tuple[str, str], Key]) -> int:
-        created_at = EPOCH + timedelta(days=7 * index, hours=(index * 5) % 11, minutes=(index * 17) % 60)
+        created_at = EPOCH + timedelta(
+            days=7 * index, hours=(index * 5) % 11, minutes=(index * 17) % 60, seconds=(index * 23) % 60
+        )
         key = keys.get((project.name, spec.key)) if spec.key else None
         _, made = Image.objects.get_or_create(
             id=demo_uuid("image", f"{project.name}:{spec.name}"),
