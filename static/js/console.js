@@ -94,7 +94,9 @@ document.addEventListener("htmx:afterSwap", (event) => {
     closeAllMenus(null);
     if (dialog.querySelector(".dialog-content")) {
       if (!dialog.open) dialog.showModal();
-      const first = dialog.querySelector("[autofocus]") || dialog.querySelector("input, textarea, select, button");
+      const first =
+        dialog.querySelector("[aria-invalid=\"true\"]") ||
+        dialog.querySelector("[data-autofocus]") || dialog.querySelector("input, textarea, select, button");
       if (first) first.focus();
     } else if (dialog.open) {
       dialog.close();

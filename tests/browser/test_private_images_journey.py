@@ -85,6 +85,7 @@ def test_alice_modifies_a_name_and_sees_it_in_the_list(page: Page, console):
     name.fill("redis/7")
     dialog.get_by_role("button", name="OK").click()
     expect(dialog.get_by_text("“redis/7” contains '/', which a name cannot contain")).to_be_visible()
+    expect(dialog.get_by_label("Name")).to_be_focused()
     assert Image.objects.filter(name="redis-7-debian12").exists()
 
     dialog.get_by_label("Name").fill("redis-7-cache")
@@ -178,3 +179,56 @@ def test_screenshot_of_private_images_for_the_readme(page: Page, console, tmp_pa
     path = folder / "private-images.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
+
+
+def test_without_javascript_filters_modify_and_delete_still_work(browser, live_server, demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("ims-demo")
+    page.get_by_role("button", name="Log In").click()
+
+    page.get_by_role("searchbox", name="Search by name").fill("redis")
+    page.get_by_role("button", name="Search").click()
+    expect(rows(page)).to_have_count(1)
+
+    row_of(page, "redis-7-debian12").get_by_role("link", name="Modify").click()
+    page.get_by_label("Name").fill("redis-no-js")
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("heading", name="redis-no-js")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Image “redis-no-js” was modified.")
+
+    page.get_by_role("link", name="Private Images").first.click()
+    page.get_by_role("searchbox", name="Search by name").fill("redis")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("checkbox", name="Select redis-no-js").check()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_text("Are you sure you want to delete image redis-no-js?")).to_be_visible()
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted image “redis-no-js”.")
+    assert not Image.objects.filter(name="redis-no-js").exists()
+    context.close()
+
+
+def test_alice_modifies_and_deletes_from_the_details_page(page: Page, console):
+    console(page, "alice")
+    page.get_by_role("link", name="data-ml-training-set", exact=True).or_(
+        page.get_by_role("link", name="data-secrets-enc-custom", exact=True)
+    ).first.click()
+    heading = page.get_by_role("heading", level=1)
+    name = heading.inner_text()
+    page.get_by_role("link", name="Modify").click()
+    dialog = page.get_by_role("dialog", name="Modify Image")
+    dialog.get_by_label("Description").fill("Checked by alice.")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("Checked by alice.")).to_be_visible()
+
+    page.get_by_role("link", name="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete Image")
+    expect(dialog).to_contain_text(f"delete image {name}?")
+    dialog.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"Deleted image “{name}”.")
+    assert not Image.objects.filter(name=name).exists()
