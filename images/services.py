@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ims_console.backends.base import Caller, IMSError
+from ims_console.models import Trace
 from images.models import Image
+from sharing.models import ImageMember
 
 
 def _require_write(caller: Caller) -> None:
@@ -36,5 +38,16 @@ def images_delete(*, caller: Caller, image_ids: list[str]) -> int:
     missing = sorted(wanted - found)
     if missing:
         raise IMSError.image_not_found(missing[0])
-    deleted, _ = Image.objects.filter(project_id=caller.project_id, pk__in=found).delete()
-    return deleted
+    # Deleting an image ends its sharing (S14): its members go with it, each audited as a deleteMember.
+    now = timezone.now()
+    pairs = ImageMember.objects.filter(image_id__in=found).values_list("image_id", "project_id")
+    Trace.objects.bulk_create(
+        Trace(
+            name=Trace.Name.DELETE_MEMBER, user_id=caller.user_id, username=caller.username,
+            project_id=caller.project_id, resource_id=str(image_id), member_project_id=project_id,
+            source_ip=caller.source_ip or None, result="success: image deleted", time=now,
+        )
+        for image_id, project_id in pairs
+    )
+    ImageMember.objects.filter(image_id__in=found).delete()
+    return Image.objects.filter(project_id=caller.project_id, pk__in=found).delete()[1].get("images.Image", 0)

@@ -91,7 +91,12 @@ def images_delete(request: HttpRequest) -> HttpResponse:
     except IMSError as error:
         raise http_error(error) from error
     if request.method == "GET":
-        return render_dialog(request, "images/_delete_dialog.html", {"images": images})
+        shared = [i for i in images if i.member_count]
+        return render_dialog(
+            request,
+            "images/_delete_dialog.html",
+            {"images": images, "shared_count": len(shared), "recipients_losing": sum(i.member_count for i in shared)},
+        )
     names = ", ".join(f"“{i.name}”" for i in images)
     message = f"Deleted image {names}." if len(images) == 1 else f"Deleted {len(images)} images: {names}."
     if request.htmx and request.POST.get("from") == "detail":

@@ -71,3 +71,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.account} ({self.role})"
+
+
+class Trace(models.Model):
+    """An audit record in the manner of a CTS trace: who did what to which resource, from where, with what result."""
+
+    class Name(models.TextChoices):
+        ADD_MEMBER = "addMember"
+        DELETE_MEMBER = "deleteMember"
+        UPDATE_MEMBER = "updateMember"
+
+    name = models.CharField(max_length=32, choices=Name.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    username = models.CharField(max_length=150)
+    project_id = models.CharField(max_length=32, help_text="The project the user acted in")
+    resource_type = models.CharField(max_length=32, default="image")
+    resource_id = models.CharField(max_length=64)
+    member_project_id = models.CharField(max_length=32, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    result = models.CharField(max_length=64)
+    job_id = models.CharField(max_length=32, blank=True)
+    time = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["project_id", "time"], name="trace_project_time")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.resource_id} -> {self.member_project_id}: {self.result}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from django.contrib.auth import get_user_model
 
 from ims_console.backends.base import BackupSource, ImageStatus, ImageType, OSType
@@ -102,3 +103,17 @@ class ImageFactory(factory.django.DjangoModelFactory):
         encrypted_custom_key = factory.Trait(
             key=factory.SubFactory(KeyFactory, project=factory.SelfAttribute("..project"))
         )
+
+
+class ImageMemberFactory(factory.django.DjangoModelFactory):
+    """A share made directly in the database; tests of the sharing rules go through the service instead."""
+
+    class Meta:
+        model = "sharing.ImageMember"
+
+    image = factory.SubFactory(ImageFactory)
+    project = factory.SubFactory(ProjectFactory)
+    owner_project = factory.SelfAttribute("image.project")
+    status = "pending"
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)

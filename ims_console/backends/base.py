@@ -81,17 +81,43 @@ class Caller:
 class IMSError(Exception):
     """A refusal by the image service, carrying IMS's error code and the item it concerns."""
 
-    def __init__(self, code: str, message: str, *, item: str = "", field: str = "", status: int = 400) -> None:
-        super().__init__(f"{code}: {message}")
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        item: str = "",
+        field: str = "",
+        status: int = 400,
+        problems: list[IMSError] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}" if code else message)
         self.code = code
         self.message = message
         self.item = item
         self.field = field
         self.status = status
+        self.problems = problems or []
+
+    @classmethod
+    def many(cls, problems: list[IMSError]) -> IMSError:
+        """All that is wrong with one request, so that it can be refused whole and every problem shown at once."""
+        first = problems[0]
+        count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+        return cls(first.code, f"Nothing was changed: {count}.", status=400, problems=problems)
 
     @classmethod
     def image_not_found(cls, image_id: str) -> IMSError:
         return cls("IMG.0027", f"Image {image_id} does not exist.", item=str(image_id), status=404)
+
+    @classmethod
+    def only_the_owner(cls, image_id: str, name: str) -> IMSError:
+        return cls(
+            "IMG.0047",
+            f"Image “{name}” was shared with your project; only its owner can share it. Replicate it first to share a copy.",
+            item=str(image_id),
+            status=403,
+        )
 
     @classmethod
     def read_only(cls) -> IMSError:
@@ -120,6 +146,10 @@ class ImageRecord:
     updated_at: datetime
     owner_project_id: str
     owner_project_name: str
+    member_count: int = 0
+    key_is_default: bool = False
+    # Why this image cannot be shared at all (S1, S2, S8, S9 default key), with the IMS code; empty if it can.
+    share_refusal: str = ""
 
     @property
     def status_label(self) -> str:
@@ -132,6 +162,39 @@ class ImageRecord:
     @property
     def backup_source_label(self) -> str:
         return BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source)
+
+
+MEMBER_STATUS_LABELS = {"pending": "Pending", "accepted": "Accepted", "rejected": "Rejected"}
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """One recipient of one image (a Glance image member), with the names the console shows beside the ID."""
+
+    image_id: str
+    image_name: str
+    project_id: str
+    project_name: str
+    account_name: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def status_label(self) -> str:
+        return MEMBER_STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class SharingResult:
+    """What an add or remove of members did: pairs changed, pairs left as they were, and the IMS job."""
+
+    job_id: str
+    images: int
+    projects: int
+    changed: int
+    unchanged: int
+    duplicates: list[str] = field(default_factory=list)
 
 
 SORT_KEYS = ("name", "created_at")
@@ -171,3 +234,9 @@ class Backend(Protocol):
     def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord: ...
 
     def images_delete(self, caller: Caller, image_ids: list[str]) -> int: ...
+
+    def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]: ...
+
+    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
+
+    def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...

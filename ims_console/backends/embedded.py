@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import uuid
 
-from ims_console.backends.base import Caller, ImagePage, ImageQuery, ImageRecord, IMSError
+from ims_console.backends.base import (
+    Caller,
+    ImagePage,
+    ImageQuery,
+    ImageRecord,
+    IMSError,
+    MemberRecord,
+    SharingResult,
+)
 from images import selectors as image_selectors
 from images import services as image_services
 from images.models import Image
+from sharing import rules as sharing_rules
+from sharing import selectors as sharing_selectors
+from sharing import services as sharing_services
+from sharing.models import ImageMember
+from sharing.services import MembersChanged
 
 
 def _image_id(value: str) -> str:
@@ -19,6 +32,11 @@ def _image_id(value: str) -> str:
 
 
 def image_record(image: Image) -> ImageRecord:
+    key_is_default = bool(image.key_id and image.key.is_default)
+    refusals = sharing_rules.image_refusals(
+        image_id=str(image.id), name=image.name, visibility=image.visibility, status=image.status,
+        image_type=image.image_type, backup_source=image.backup_source, key_is_default=key_is_default,
+    )
     return ImageRecord(
         id=str(image.id),
         name=image.name,
@@ -40,6 +58,29 @@ def image_record(image: Image) -> ImageRecord:
         updated_at=image.updated_at,
         owner_project_id=image.project_id,
         owner_project_name=image.project.name,
+        member_count=getattr(image, "member_count", 0),
+        key_is_default=key_is_default,
+        share_refusal=" ".join(f"{p.message} ({p.code})" for p in refusals),
+    )
+
+
+def member_record(member: ImageMember) -> MemberRecord:
+    return MemberRecord(
+        image_id=str(member.image_id),
+        image_name=member.image.name,
+        project_id=member.project_id,
+        project_name=member.project.name,
+        account_name=member.project.account.name,
+        status=member.status,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
+    )
+
+
+def sharing_result(result: MembersChanged) -> SharingResult:
+    return SharingResult(
+        job_id=result.job.id, images=result.images, projects=result.projects, changed=result.changed,
+        unchanged=result.unchanged, duplicates=result.duplicates,
     )
 
 
@@ -87,6 +128,24 @@ class EmbeddedBackend:
 
     def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
         return image_services.images_delete(caller=caller, image_ids=[_image_id(i) for i in image_ids])
+
+    def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
+        members = sharing_selectors.image_members_of_owner(
+            owner_project_id=caller.project_id, image_ids=[_image_id(i) for i in image_ids]
+        )
+        return [member_record(m) for m in members]
+
+    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+        result = sharing_services.image_members_add(
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], project_ids=project_ids
+        )
+        return sharing_result(result)
+
+    def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+        result = sharing_services.image_members_remove(
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], project_ids=project_ids
+        )
+        return sharing_result(result)
 
 
 def _marker(value: str) -> str:

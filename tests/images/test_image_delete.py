@@ -5,8 +5,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from ims_console.models import Trace
 from images.models import Image
-from tests.factories import ImageFactory
+from sharing.models import ImageMember
+from tests.factories import ImageFactory, ImageMemberFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("images:delete")
@@ -80,10 +82,32 @@ def test_more_than_100_selected_is_refused_and_deletes_nothing(owner):
     assert Image.objects.count() == 101
 
 
-def test_batch_delete_costs_a_constant_number_of_queries(owner, django_assert_max_num_queries):
+def test_batch_delete_costs_a_constant_number_of_queries(owner, recipient, django_assert_max_num_queries):
     images = ImageFactory.create_batch(100, project=owner.project)
-    # session, user, membership, projects, the confirmation read, then the checked delete (savepoint, id
-    # check, bulk delete, release) plus the session save for the message.
-    with django_assert_max_num_queries(12):
+    for image in images:
+        ImageMemberFactory(image=image, project=recipient.project)
+    # Session, user, membership, projects, the images read; then the ID check, the members read, their traces
+    # written in bulk, the members and the images deleted in bulk, and the session saved for the message.
+    with django_assert_max_num_queries(14):
         owner.client.post(URL, {"image_id": [i.id for i in images]})
     assert Image.objects.count() == 0
+    assert ImageMember.objects.count() == 0
+
+
+def test_the_confirmation_says_how_many_recipients_lose_the_image(owner, recipient, outsider):
+    image = ImageFactory(project=owner.project, name="shared-web")
+    ImageMemberFactory(image=image, project=recipient.project)
+    ImageMemberFactory(image=image, project=outsider.project, status="accepted")
+    html = owner.client.get(URL, {"image_id": image.id}, headers=HTMX).content.decode()
+    assert "shared with 2 projects, which will lose it" in html
+
+
+def test_deleting_a_shared_image_removes_its_members_and_audits_each(owner, recipient):
+    image = ImageFactory(project=owner.project)
+    ImageMemberFactory(image=image, project=recipient.project, status="accepted")
+    owner.client.post(URL, {"image_id": image.id})
+    assert not ImageMember.objects.exists()
+    trace = Trace.objects.get()
+    assert (trace.name, trace.resource_id, trace.member_project_id, trace.username) == (
+        "deleteMember", str(image.id), recipient.project.id, owner.user.username,
+    )

@@ -1,0 +1,69 @@
+"""Image members (who an image is shared with, and in what status) and the IMS jobs that change them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from ims_console.models import Project
+from images.models import Image
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ImageMember(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="members")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships_received")
+    # The image's owner, copied here so that the database itself can refuse a share with oneself.
+    owner_project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships_granted")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["image", "project"], name="one_member_per_image_and_project"),
+            models.CheckConstraint(condition=~Q(project=F("owner_project")), name="member_is_not_the_owner"),
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="member_project_status")]
+
+    def __str__(self) -> str:
+        return f"{self.image_id} -> {self.project_id} ({self.status})"
+
+
+class Job(models.Model):
+    """An IMS asynchronous job. The console validates first, so a job it starts succeeds or fails whole."""
+
+    class Type(models.TextChoices):
+        ADD_MEMBERS = "imsAddImageMembersJob"
+        UPDATE_MEMBERS = "imsUpdateImageMembersJob"
+        DELETE_MEMBERS = "imsDelImageMembersJob"
+
+    class Status(models.TextChoices):
+        INIT = "INIT"
+        RUNNING = "RUNNING"
+        SUCCESS = "SUCCESS"
+        FAIL = "FAIL"
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_job_id)
+    job_type = models.CharField(max_length=32, choices=Type.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.INIT)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    begin_time = models.DateTimeField()
+    end_time = models.DateTimeField(null=True, blank=True)
+    # {"results": [{"image_id", "project_id", "status"}]}, as IMS reports them.
+    entities = models.JSONField(default=dict)
+    error_code = models.CharField(max_length=16, blank=True)
+    fail_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.job_type} {self.id} {self.status}"

@@ -1,0 +1,158 @@
+"""The sharing rules of ims-reference.md, one small pure function each. Each returns the IMSError that refuses,
+naming the offending value, or None. Services gather them so that a request is refused whole (S13)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from ims_console.backends.base import STATUS_LABELS, BackupSource, ImageStatus, ImageType, IMSError, Visibility
+
+PROJECT_ID = re.compile(r"[0-9a-f]{32}")
+SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def split_project_ids(text: str) -> list[str]:
+    """The dialog accepts commas, spaces and newlines between IDs (S4)."""
+    return [token for token in SEPARATORS.split(text or "") if token]
+
+
+@dataclass(frozen=True)
+class ProjectIds:
+    ids: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    problems: list[IMSError] = field(default_factory=list)
+
+
+def _format_problem(raw: str) -> IMSError | None:
+    value = raw.lower()
+    if PROJECT_ID.fullmatch(value):
+        return None
+    reasons = []
+    if len(value) != 32:
+        reasons.append(f"it has {len(value)} characters")
+    bad = sorted({c for c in value if c not in "0123456789abcdef"})
+    if bad:
+        reasons.append("it contains " + ", ".join(f"“{c}”" for c in bad))
+    return IMSError(
+        "IMG.0067",
+        f"“{raw}” is not a project ID: {' and '.join(reasons)}; a project ID is 32 hexadecimal characters (0-9, a-f).",
+        item=raw,
+        field="project_ids",
+    )
+
+
+def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> ProjectIds:
+    """S3 and S4: trimmed, lower-cased, duplicates collapsed (and reported), each 32 hex, at most `limit`."""
+    limit = settings.IMS_MAX_PROJECT_IDS_PER_SUBMISSION if limit is None else limit
+    cleaned = [t.strip() for t in tokens if t.strip()]
+    if not cleaned:
+        return ProjectIds(problems=[IMSError("IMG.0067", "Enter at least one project ID.", field="project_ids")])
+    unique: dict[str, str] = {}
+    duplicates: list[str] = []
+    for raw in cleaned:
+        key = raw.lower()
+        if key in unique:
+            if key not in duplicates:
+                duplicates.append(key)
+            continue
+        unique[key] = raw
+    problems = [p for p in (_format_problem(raw) for raw in unique.values()) if p]
+    if len(unique) > limit:
+        problems.insert(
+            0,
+            IMSError(
+                "",
+                f"{len(unique)} project IDs were entered (after removing duplicates); at most {limit} can be shared "
+                "with in one submission.",
+                field="project_ids",
+            ),
+        )
+    return ProjectIds(ids=list(unique), duplicates=duplicates, problems=problems)
+
+
+def image_refusals(
+    *, image_id: str, name: str, visibility: str, status: str, image_type: str, backup_source: str, key_is_default: bool
+) -> list[IMSError]:
+    """S1, S2, S8, S9 (default key): what makes an image unshareable whoever the recipient is."""
+    problems = []
+    if visibility == Visibility.PUBLIC:
+        problems.append(IMSError("IMG.0089", f"Image “{name}” is public; only private images can be shared.", item=image_id))
+    if status != ImageStatus.ACTIVE:
+        label = STATUS_LABELS.get(status, status)
+        problems.append(
+            IMSError("IMG.0046", f"Image “{name}” is {label}; only Normal images can be shared.", item=image_id)
+        )
+    if image_type == ImageType.FULL_ECS and backup_source != BackupSource.CBR:
+        problems.append(
+            IMSError(
+                "IMG.0135",
+                f"Full-ECS image “{name}” was created from a CSBS backup; only full-ECS images created from CBR "
+                "backups can be shared.",
+                item=image_id,
+            )
+        )
+    if key_is_default:
+        problems.append(
+            IMSError(
+                "IMG.0098",
+                f"Image “{name}” is encrypted with the default key ims/default, which cannot be shared. Replicate "
+                "it to an unencrypted image, or one encrypted with a custom key, and share that.",
+                item=image_id,
+            )
+        )
+    return problems
+
+
+def own_project_refusal(*, project_id: str, owner_project_id: str) -> IMSError | None:
+    """S5."""
+    if project_id == owner_project_id:
+        return IMSError(
+            "IMG.0076", f"{project_id} is your own project; an image cannot be shared with itself.", item=project_id
+        )
+    return None
+
+
+def region_refusal(*, project_id: str, project_region: str | None, region: str) -> IMSError | None:
+    """S6 and S11: the recipient must exist, in the image's region."""
+    if project_region != region:
+        return IMSError(
+            "IMG.0108",
+            f"Project {project_id} cannot be found in the current region ({region}); images are shared only "
+            "inside their region.",
+            item=project_id,
+        )
+    return None
+
+
+def grant_refusal(*, image_id: str, name: str, key_alias: str, project_id: str, granted: bool) -> IMSError | None:
+    """S9 (custom key): the recipient's account must hold a grant on the image's key."""
+    if not granted:
+        return IMSError(
+            "IMG.0099",
+            f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the account of project "
+            f"{project_id}. Create a grant (Decrypt Data Key, Describe Key) for that account first.",
+            item=project_id,
+        )
+    return None
+
+
+def member_limit(image_type: str) -> int:
+    if image_type == ImageType.FULL_ECS:
+        return settings.IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE
+    return settings.IMS_MAX_MEMBERS_PER_IMAGE
+
+
+def quota_refusal(*, image_id: str, name: str, image_type: str, existing: int, adding: int) -> IMSError | None:
+    """S7: every member row counts, whatever its status."""
+    limit = member_limit(image_type)
+    if existing + adding > limit:
+        return IMSError(
+            "IMG.0088",
+            f"Image “{name}” is shared with {existing} project{'s' if existing != 1 else ''}; adding {adding} "
+            f"would make {existing + adding}, and it can have at most {limit} recipients.",
+            item=image_id,
+        )
+    return None

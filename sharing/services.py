@@ -1,0 +1,188 @@
+"""Owner-side sharing writes: add and remove image members.
+
+Each service validates the whole request first, with a fixed number of queries whatever its size, and refuses
+it whole if anything is wrong (S13). Then it writes in one transaction: the members in bulk, one IMS job with the
+per-pair results, and one audit trace per pair (S15).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from ims_console.backends.base import Caller, IMSError
+from ims_console.models import Project, Trace
+from images.models import Image, KeyGrant
+from sharing import rules
+from sharing.models import ImageMember, Job
+
+
+@dataclass(frozen=True)
+class MembersChanged:
+    job: Job
+    images: int
+    projects: int
+    changed: int
+    unchanged: int
+    duplicates: list[str]
+
+
+def _require_write(caller: Caller) -> None:
+    if not caller.can_write:
+        raise IMSError.read_only()
+
+
+def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
+    """The caller's own images, in the order asked. Unknown ones are 404; ones shared with the caller, IMG.0047."""
+    wanted = list(dict.fromkeys(str(i) for i in image_ids))
+    if not wanted:
+        raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+    found = {str(i.pk): i for i in Image.objects.filter(pk__in=wanted).select_related("project", "key__project")}
+    foreign = [i for i in found.values() if i.project_id != caller.project_id]
+    received = set()
+    if foreign:
+        received = {
+            str(pk)
+            for pk in ImageMember.objects.filter(image__in=foreign, project_id=caller.project_id).values_list("image_id", flat=True)
+        }
+    for image_id in wanted:
+        image = found.get(image_id)
+        if image is None or (image.project_id != caller.project_id and image_id not in received):
+            raise IMSError.image_not_found(image_id)
+        if image.project_id != caller.project_id:
+            raise IMSError.only_the_owner(image_id, image.name)
+    return [found[i] for i in wanted]
+
+
+def _project_ids(project_ids: list[str]) -> rules.ProjectIds:
+    parsed = rules.parse_project_ids(project_ids)
+    if parsed.problems:
+        raise IMSError.many(parsed.problems)
+    return parsed
+
+
+def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str, job: Job, now) -> list[Trace]:
+    return [
+        Trace(
+            name=name, user_id=caller.user_id, username=caller.username, project_id=caller.project_id,
+            resource_id=image_id, member_project_id=project_id, source_ip=caller.source_ip or None,
+            result=result, job_id=job.id, time=now,
+        )
+        for image_id, project_id in pairs
+    ]
+
+
+@transaction.atomic
+def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
+    """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
+    _require_write(caller)
+    parsed = _project_ids(project_ids)
+    images = _owned_images(caller, image_ids)
+    problems: list[IMSError] = []
+    for image in images:
+        problems += rules.image_refusals(
+            image_id=str(image.pk), name=image.name, visibility=image.visibility, status=image.status,
+            image_type=image.image_type, backup_source=image.backup_source,
+            key_is_default=bool(image.key_id and image.key.is_default),
+        )
+
+    region = images[0].project.region
+    targets = {p.pk: p for p in Project.objects.filter(pk__in=parsed.ids)}
+    for project_id in parsed.ids:
+        target = targets.get(project_id)
+        problem = rules.own_project_refusal(project_id=project_id, owner_project_id=caller.project_id) or rules.region_refusal(
+            project_id=project_id, project_region=target.region if target else None, region=region
+        )
+        if problem:
+            problems.append(problem)
+            targets.pop(project_id, None)
+
+    custom_keyed = [i for i in images if i.key_id and not i.key.is_default]
+    if custom_keyed and targets:
+        granted = set(
+            KeyGrant.objects.filter(
+                key_id__in={i.key_id for i in custom_keyed}, grantee_account_id__in={t.account_id for t in targets.values()}
+            ).values_list("key_id", "grantee_account_id")
+        )
+        for image in custom_keyed:
+            for target in targets.values():
+                # A key is its own account's to use: only other accounts need a grant.
+                has_grant = target.account_id == image.key.project.account_id or (image.key_id, target.account_id) in granted
+                problem = rules.grant_refusal(
+                    image_id=str(image.pk), name=image.name, key_alias=image.key.alias, project_id=target.pk, granted=has_grant
+                )
+                if problem:
+                    problems.append(problem)
+
+    existing = set(
+        ImageMember.objects.filter(image__in=images, project_id__in=list(targets)).values_list("image_id", "project_id")
+    )
+    existing = {(str(i), p) for i, p in existing}
+    new_pairs = [(str(i.pk), p) for i in images for p in parsed.ids if p in targets and (str(i.pk), p) not in existing]
+    counts = dict(ImageMember.objects.filter(image__in=images).values_list("image_id").annotate(n=Count("id")))
+    adding = Counter(image_id for image_id, _ in new_pairs)
+    for image in images:
+        problem = rules.quota_refusal(
+            image_id=str(image.pk), name=image.name, image_type=image.image_type,
+            existing=counts.get(image.pk, 0), adding=adding[str(image.pk)],
+        )
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise IMSError.many(problems)
+
+    now = timezone.now()
+    ImageMember.objects.bulk_create(
+        ImageMember(image_id=i, project_id=p, owner_project_id=caller.project_id, created_at=now, updated_at=now)
+        for i, p in new_pairs
+    )
+    unchanged = sorted(existing)
+    job = Job.objects.create(
+        job_type=Job.Type.ADD_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(),
+        entities={
+            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in new_pairs]
+            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
+        },
+    )
+    Trace.objects.bulk_create(
+        _traces(caller, Trace.Name.ADD_MEMBER, new_pairs, "success", job, now)
+        + _traces(caller, Trace.Name.ADD_MEMBER, unchanged, "unchanged: already shared", job, now)
+    )
+    return MembersChanged(
+        job=job, images=len(images), projects=len(parsed.ids), changed=len(new_pairs), unchanged=len(unchanged),
+        duplicates=parsed.duplicates,
+    )
+
+
+@transaction.atomic
+def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
+    """Stop sharing images with projects (S14). Each project must be a recipient of at least one of the images."""
+    _require_write(caller)
+    parsed = _project_ids(project_ids)
+    images = _owned_images(caller, image_ids)
+    members = ImageMember.objects.filter(image__in=images, project_id__in=parsed.ids)
+    pairs = [(str(i), p) for i, p in members.values_list("image_id", "project_id")]
+    recipients = {p for _, p in pairs}
+    problems = [
+        IMSError("", f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p)
+        for p in parsed.ids
+        if p not in recipients
+    ]
+    if problems:
+        raise IMSError.many(problems)
+    now = timezone.now()
+    members.delete()
+    job = Job.objects.create(
+        job_type=Job.Type.DELETE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(),
+        entities={"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]},
+    )
+    Trace.objects.bulk_create(_traces(caller, Trace.Name.DELETE_MEMBER, pairs, "success", job, now))
+    return MembersChanged(
+        job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
+    )
