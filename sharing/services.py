@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ims_console.backends.base import Caller, IMSError
+from ims_console.bulk import bulk_insert
 from ims_console.models import Project, Trace
 from images.models import Image, KeyGrant
 from sharing import rules
@@ -65,13 +66,17 @@ def _project_ids(project_ids: list[str]) -> rules.ProjectIds:
     return parsed
 
 
-def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str, job: Job, now) -> list[Trace]:
+TRACE_FIELDS = (
+    "name", "user", "username", "project_id", "resource_type", "resource_id", "member_project_id", "source_ip",
+    "result", "job_id", "time",
+)
+
+
+def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str, job: Job, now) -> list[tuple]:
+    """One audit row per pair (S15), as values for bulk_insert in TRACE_FIELDS order."""
     return [
-        Trace(
-            name=name, user_id=caller.user_id, username=caller.username, project_id=caller.project_id,
-            resource_id=image_id, member_project_id=project_id, source_ip=caller.source_ip or None,
-            result=result, job_id=job.id, time=now,
-        )
+        (name, caller.user_id, caller.username, caller.project_id, "image", image_id, project_id,
+         caller.source_ip or None, result, job.id, now)
         for image_id, project_id in pairs
     ]
 
@@ -136,9 +141,10 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
         raise IMSError.many(problems)
 
     now = timezone.now()
-    ImageMember.objects.bulk_create(
-        ImageMember(image_id=i, project_id=p, owner_project_id=caller.project_id, created_at=now, updated_at=now)
-        for i, p in new_pairs
+    bulk_insert(
+        ImageMember,
+        ("image", "project", "owner_project", "status", "created_at", "updated_at"),
+        ((i, p, caller.project_id, ImageMember.Status.PENDING, now, now) for i, p in new_pairs),
     )
     unchanged = sorted(existing)
     job = Job.objects.create(
@@ -149,9 +155,11 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
             + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
         },
     )
-    Trace.objects.bulk_create(
+    bulk_insert(
+        Trace,
+        TRACE_FIELDS,
         _traces(caller, Trace.Name.ADD_MEMBER, new_pairs, "success", job, now)
-        + _traces(caller, Trace.Name.ADD_MEMBER, unchanged, "unchanged: already shared", job, now)
+        + _traces(caller, Trace.Name.ADD_MEMBER, unchanged, "unchanged: already shared", job, now),
     )
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(new_pairs), unchanged=len(unchanged),
@@ -182,7 +190,7 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
         end_time=timezone.now(),
         entities={"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]},
     )
-    Trace.objects.bulk_create(_traces(caller, Trace.Name.DELETE_MEMBER, pairs, "success", job, now))
+    bulk_insert(Trace, TRACE_FIELDS, _traces(caller, Trace.Name.DELETE_MEMBER, pairs, "success", job, now))
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
     )

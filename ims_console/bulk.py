@@ -1,0 +1,38 @@
+"""bulk_insert: many rows of one model in one executemany.
+
+bulk_create builds and adapts every value of every object in Python; for the 10,000-pair share that costs six
+times the insert itself. Here each *distinct* value is adapted once, by its own model field (so UUIDs, times and
+JSON are stored exactly as the ORM stores them), and the rows go to the database in one executemany.
+No signals, no save(), no defaults: the caller passes every column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connections, router
+from django.db.models import Model
+
+
+def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    connection = connections[router.db_for_write(model)]
+    columns = [model._meta.get_field(name) for name in fields]
+    adapted: list[dict] = [{} for _ in columns]
+
+    def adapt(index: int, value):
+        cache = adapted[index]
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = columns[index].get_db_prep_save(value, connection)
+            return cache[value]
+
+    prepared = [tuple(adapt(i, v) for i, v in enumerate(row)) for row in rows]
+    if not prepared:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)

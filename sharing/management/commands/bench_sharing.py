@@ -1,0 +1,99 @@
+"""Benchmark: share 100 images with 100 projects (10,000 members) in one submission, against the floor.
+
+The floor is the same rows (members, the job, one trace per pair) inserted with plain executemany in one
+transaction: what any implementation must at least pay. The submission also validates every rule first.
+Each side runs several rounds on fresh rows; the best round of each is compared.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ims_console.backends.base import Caller
+from ims_console.models import Account, Project, Trace
+from images.models import Image
+from sharing.models import ImageMember, Job
+from sharing.services import image_members_add
+
+
+class Command(BaseCommand):
+    help = "Time sharing 100 images with 100 projects against plain executemany inserts of the same rows."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--images", type=int, default=100)
+        parser.add_argument("--projects", type=int, default=100)
+        parser.add_argument("--rounds", type=int, default=5)
+
+    def handle(self, *args, images: int, projects: int, rounds: int, **options) -> None:
+        owner, caller, image_ids, project_ids = self._fixture(images, projects)
+        submission, floor = [], []
+        for _ in range(rounds):
+            self._clear()
+            started = time.perf_counter()
+            result = image_members_add(caller=caller, image_ids=image_ids, project_ids=project_ids)
+            submission.append(time.perf_counter() - started)
+            assert result.changed == images * projects
+            self._clear()
+            floor.append(self._floor(caller, image_ids, project_ids))
+            assert ImageMember.objects.count() == images * projects
+        self._clear()
+        best, base = min(submission), min(floor)
+        pairs = images * projects
+        self.stdout.write(f"database:    {connection.vendor}")
+        self.stdout.write(f"pairs:       {pairs:,} ({images} images x {projects} projects), best of {rounds} rounds")
+        self.stdout.write(f"submission:  {best * 1000:8.1f} ms  (validation, members, job, traces)")
+        self.stdout.write(f"floor:       {base * 1000:8.1f} ms  (the same rows, executemany, one transaction)")
+        self.stdout.write(f"ratio:       {best / base:8.2f}x  (target: at most 3x)")
+
+    def _fixture(self, images: int, projects: int):
+        tag = uuid.uuid4().hex[:8]
+        account = Account.objects.create(name=f"bench-owner-{tag}")
+        owner = Project.objects.create(name=f"eu-de_bench-{tag}", region="eu-de", account=account)
+        others = Account.objects.create(name=f"bench-recipients-{tag}")
+        targets = Project.objects.bulk_create(
+            Project(id=uuid.uuid4().hex, name=f"eu-de_r{n}-{tag}", region="eu-de", account=others) for n in range(projects)
+        )
+        made = Image.objects.bulk_create(
+            Image(project=owner, name=f"bench-{n}", image_type="system", os_type="Linux", min_disk=40) for n in range(images)
+        )
+        caller = Caller(user_id=None, username="bench", account_id=account.id, project_id=owner.id, region="eu-de",
+                        role="admin", source_ip="127.0.0.1")
+        return owner, caller, [str(i.pk) for i in made], [p.pk for p in targets]
+
+    def _clear(self) -> None:
+        ImageMember.objects.filter(owner_project__name__startswith="eu-de_bench-").delete()
+        Job.objects.filter(project__name__startswith="eu-de_bench-").delete()
+        Trace.objects.filter(username="bench").delete()
+
+    def _floor(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> float:
+        now = timezone.now()
+        uuid_value = (lambda v: v) if connection.vendor == "postgresql" else (lambda v: v.replace("-", ""))
+        pairs = [(i, p) for i in image_ids for p in project_ids]
+        members = [(uuid_value(i), p, caller.project_id, "pending", now, now) for i, p in pairs]
+        job_id = uuid.uuid4().hex
+        results = json.dumps({"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]})
+        traces = [("addMember", None, "bench", caller.project_id, "image", i, p, "127.0.0.1", "success", job_id, now)
+                  for i, p in pairs]
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO sharing_imagemember (image_id, project_id, owner_project_id, status, created_at, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s)", members,
+            )
+            cursor.execute(
+                "INSERT INTO sharing_job (id, job_type, status, project_id, begin_time, end_time, entities, error_code,"
+                " fail_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '')",
+                [job_id, "imsAddImageMembersJob", "SUCCESS", caller.project_id, now, now, results],
+            )
+            cursor.executemany(
+                "INSERT INTO ims_console_trace (name, user_id, username, project_id, resource_type, resource_id,"
+                " member_project_id, source_ip, result, job_id, time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                traces,
+            )
+        return time.perf_counter() - started
