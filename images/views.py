@@ -5,32 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect
 
 from ims_console.backends import get_backend
 from ims_console.backends.base import IMSError
+from ims_console.dialogs import dialog_done, render_dialog
 from ims_console.errors import http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
-
-
-def render_dialog(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A dialog is a fragment for htmx (loaded into <dialog id="modal">) and a page of its own without JavaScript."""
-    if request.htmx:
-        return render(request, template, context)
-    return render(request, "dialog_page.html", {**context, "dialog_template": template})
-
-
-def dialog_done(request: HttpRequest, message: str, *, event: str, redirect_to: str) -> HttpResponse:
-    """After a write: htmx closes the dialog, shows the message and fires the event lists refresh on."""
-    if request.htmx:
-        response = render(request, "_dialog_done.html", {"notice": message})
-        return trigger_client_event(response, event)
-    messages.success(request, message)
-    return redirect(redirect_to)
 
 
 @require_GET
@@ -67,7 +52,7 @@ def image_modify(request: HttpRequest, image_id: str) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             image = backend.image_update(caller, image.id, **form.cleaned_data)
             return dialog_done(
-                request, f"Image “{image.name}” was modified.", event="images-changed",
+                request, f"Image “{image.name}” was modified.", events=("images-changed",),
                 redirect_to=reverse("images:detail", args=[image.id]),
             )
     except IMSError as error:
@@ -102,4 +87,4 @@ def images_delete(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.POST.get("from") == "detail":
         messages.success(request, message)
         return HttpResponseClientRedirect(reverse("images:private"))
-    return dialog_done(request, message, event="images-changed", redirect_to=reverse("images:private"))
+    return dialog_done(request, message, events=("images-changed",), redirect_to=reverse("images:private"))

@@ -13,6 +13,6 @@ urlpatterns = [
     path("project/switch/", views.project_switch, name="project_switch"),
     path("credentials/", views.my_credentials, name="my_credentials"),
     path("images/", include("images.urls")),
-    path("shared/", include("sharing.urls")),
+    path("", include("sharing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,7 +21,7 @@ def split_project_ids(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class ProjectIds:
-    ids: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # the well-formed ones, normalised
     duplicates: list[str] = field(default_factory=list)
     problems: list[IMSError] = field(default_factory=list)
 
@@ -60,6 +60,7 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
             continue
         unique[key] = raw
     problems = [p for p in (_format_problem(raw) for raw in unique.values()) if p]
+    valid = [key for key in unique if PROJECT_ID.fullmatch(key)]
     if len(unique) > limit:
         problems.insert(
             0,
@@ -70,7 +71,7 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
                 field="project_ids",
             ),
         )
-    return ProjectIds(ids=list(unique), duplicates=duplicates, problems=problems)
+    return ProjectIds(ids=valid, duplicates=duplicates, problems=problems)
 
 
 def image_refusals(

@@ -59,13 +59,6 @@ def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
     return [found[i] for i in wanted]
 
 
-def _project_ids(project_ids: list[str]) -> rules.ProjectIds:
-    parsed = rules.parse_project_ids(project_ids)
-    if parsed.problems:
-        raise IMSError.many(parsed.problems)
-    return parsed
-
-
 TRACE_FIELDS = (
     "name", "user", "username", "project_id", "resource_type", "resource_id", "member_project_id", "source_ip",
     "result", "job_id", "time",
@@ -85,9 +78,9 @@ def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str
 def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
     _require_write(caller)
-    parsed = _project_ids(project_ids)
     images = _owned_images(caller, image_ids)
-    problems: list[IMSError] = []
+    parsed = rules.parse_project_ids(project_ids)
+    problems = list(parsed.problems)
     for image in images:
         problems += rules.image_refusals(
             image_id=str(image.pk), name=image.name, visibility=image.visibility, status=image.status,
@@ -171,12 +164,12 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
 def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Stop sharing images with projects (S14). Each project must be a recipient of at least one of the images."""
     _require_write(caller)
-    parsed = _project_ids(project_ids)
     images = _owned_images(caller, image_ids)
+    parsed = rules.parse_project_ids(project_ids)
     members = ImageMember.objects.filter(image__in=images, project_id__in=parsed.ids)
     pairs = [(str(i), p) for i, p in members.values_list("image_id", "project_id")]
     recipients = {p for _, p in pairs}
-    problems = [
+    problems = parsed.problems + [
         IMSError("", f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p)
         for p in parsed.ids
         if p not in recipients

@@ -6,5 +6,9 @@ from sharing import views
 
 app_name = "sharing"
 urlpatterns = [
-    path("", views.shared_with_me, name="shared_with_me"),
+    path("shared/", views.shared_with_me, name="shared_with_me"),
+    path("sharing/share/", views.image_share, name="share"),
+    path("images/<str:image_id>/sharing/", views.image_sharing, name="image_sharing"),
+    path("images/<str:image_id>/sharing/add/", views.members_add, name="members_add"),
+    path("images/<str:image_id>/sharing/delete/", views.members_delete, name="members_delete"),
 ]

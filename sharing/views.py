@@ -1,13 +1,164 @@
-"""Images Shared with Me (the recipient's side of sharing)."""
+"""Sharing screens: the Share Image dialog (Shared Images and Stop Sharing tabs), an image's Sharing tab with
+Add Tenant and Delete, and Images Shared with Me."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
+from ims_console.backends import get_backend
+from ims_console.backends.base import Caller, ImageRecord, IMSError, SharingResult
+from ims_console.dialogs import dialog_done, render_dialog
+from ims_console.errors import http_error
 from ims_console.tenancy import caller_for
+from images.forms import selected_image_ids
+from sharing import rules
+
+SHARE_EVENTS = ("images-shared", "members-changed")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def shared_message(result: SharingResult) -> str:
+    if result.changed == 0:
+        message = f"Nothing new: all {plural(result.unchanged, 'pair')} were already shared"
+    else:
+        message = f"Shared {plural(result.images, 'image')} with {plural(result.projects, 'project')}"
+        if result.unchanged:
+            verb = "was" if result.unchanged == 1 else "were"
+            message += f" ({plural(result.unchanged, 'pair')} {verb} already shared)"
+    if result.duplicates:
+        message += f"; {plural(len(result.duplicates), 'duplicate ID')} ignored"
+    return message + "."
+
+
+def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
+    """Share with the IDs typed in the Project ID box; every problem (S1 to S13) comes back for the dialog to list.
+    What the caller may not touch at all is answered as such: 404 for a stranger's image, 403 for a recipient's."""
+    try:
+        return get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)), []
+    except IMSError as error:
+        if not error.problems:
+            raise http_error(error) from error
+        return None, error.problems
+
+
+def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
+    if not project_ids:
+        return None, [IMSError("", "Select at least one project to stop sharing with.")]
+    try:
+        return get_backend().image_members_remove(caller, image_ids, project_ids), []
+    except IMSError as error:
+        if not error.problems:
+            raise http_error(error) from error
+        return None, error.problems
+
+
+def _images(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
+    try:
+        return get_backend().images_get(caller, image_ids)
+    except IMSError as error:
+        raise http_error(error) from error
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def image_share(request: HttpRequest) -> HttpResponse:
+    """The Share Image dialog, for one image (More > Share) or the ticked rows (Share above the list)."""
+    caller = caller_for(request, write=True)
+    params = request.POST if request.method == "POST" else request.GET
+    image_ids, selection_problem = selected_image_ids(params)
+    if selection_problem:
+        return render_dialog(request, "sharing/_share_dialog.html", {"images": [], "selection_problem": selection_problem})
+    tab = "stop" if params.get("tab") == "stop" else "share"
+    problems: list[IMSError] = []
+    if request.method == "POST" and tab == "share":
+        result, problems = add_members(caller, image_ids, request.POST.get("project_ids", ""))
+        if result:
+            return dialog_done(request, shared_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
+    if request.method == "POST" and tab == "stop":
+        result, problems = remove_members(caller, image_ids, request.POST.getlist("project_id"))
+        if result:
+            message = f"Stopped sharing: {plural(result.changed, 'share')} removed."
+            return dialog_done(request, message, events=SHARE_EVENTS, redirect_to=reverse("images:private"))
+    images = _images(caller, image_ids)
+    context = {"images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")}
+    if tab == "stop":
+        context["members"] = get_backend().image_members_list(caller, [i.id for i in images])
+        context["checked"] = set(request.POST.getlist("project_id"))
+    return render_dialog(request, "sharing/_share_dialog.html", context)
+
+
+@require_GET
+@login_required
+def image_sharing(request: HttpRequest, image_id: str) -> HttpResponse:
+    """An image's Sharing tab: its recipients and their status."""
+    caller = caller_for(request)
+    backend = get_backend()
+    try:
+        image = backend.image_get(caller, image_id)
+        members = backend.image_members_list(caller, [image.id])
+    except IMSError as error:
+        raise http_error(error) from error
+    context = {"image": image, "members": members, "can_write": caller.can_write, "tab": "sharing"}
+    if request.htmx and request.htmx.target == "members":
+        return render(request, "sharing/_members.html", context)
+    return render(request, "sharing/image_sharing.html", context)
+
+
+def _own_image(caller: Caller, image_id: str) -> ImageRecord:
+    try:
+        return get_backend().image_get(caller, image_id)
+    except IMSError as error:
+        raise http_error(error) from error
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def members_add(request: HttpRequest, image_id: str) -> HttpResponse:
+    """Add Tenant: the same Project ID box and rules as the Share Image dialog, for this image."""
+    caller = caller_for(request, write=True)
+    image = _own_image(caller, image_id)
+    problems: list[IMSError] = []
+    if request.method == "POST":
+        result, problems = add_members(caller, [image.id], request.POST.get("project_ids", ""))
+        if result:
+            return dialog_done(
+                request, shared_message(result), events=SHARE_EVENTS,
+                redirect_to=reverse("sharing:image_sharing", args=[image.id]),
+            )
+    context = {"image": image, "problems": problems, "project_ids": request.POST.get("project_ids", "")}
+    return render_dialog(request, "sharing/_add_tenant_dialog.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def members_delete(request: HttpRequest, image_id: str) -> HttpResponse:
+    """Delete one recipient (project_id=...) or all of them (all=1) from the Sharing tab, after a confirmation."""
+    caller = caller_for(request, write=True)
+    image = _own_image(caller, image_id)
+    params = request.POST if request.method == "POST" else request.GET
+    members = get_backend().image_members_list(caller, [image.id])
+    if params.get("all"):
+        doomed = members
+    else:
+        wanted = set(params.getlist("project_id"))
+        doomed = [m for m in members if m.project_id in wanted]
+    problems: list[IMSError] = []
+    if request.method == "POST":
+        result, problems = remove_members(caller, [image.id], [m.project_id for m in doomed])
+        if result:
+            return dialog_done(
+                request, f"Stopped sharing “{image.name}” with {plural(result.changed, 'project')}.",
+                events=SHARE_EVENTS, redirect_to=reverse("sharing:image_sharing", args=[image.id]),
+            )
+    context = {"image": image, "doomed": doomed, "all": bool(params.get("all")), "problems": problems}
+    return render_dialog(request, "sharing/_members_delete_dialog.html", context)
 
 
 @require_GET

@@ -17,9 +17,9 @@ def image(owner):
 
 
 def url_of(name: str, image: Image) -> str:
-    if name in ("images:detail", "images:modify"):
+    if name in ("images:detail", "images:modify", "sharing:image_sharing", "sharing:members_add", "sharing:members_delete"):
         return reverse(name, args=[image.id])
-    if name == "images:delete":
+    if name in ("images:delete", "sharing:share"):
         return reverse(name) + f"?image_id={image.id}"
     return reverse(name)
 
@@ -32,6 +32,10 @@ VIEWS = [
     ("images:modify", ["get", "post"], True),
     ("images:delete", ["get", "post"], True),
     ("sharing:shared_with_me", ["get"], False),
+    ("sharing:share", ["get", "post"], True),
+    ("sharing:image_sharing", ["get"], False),
+    ("sharing:members_add", ["get", "post"], True),
+    ("sharing:members_delete", ["get", "post"], True),
     ("my_credentials", ["get"], False),
     ("project_switch", ["post"], False),
 ]
@@ -53,10 +57,17 @@ def test_methods_a_view_does_not_answer_get_405(owner, image, name, methods, wri
         assert response.status_code == 405, method
 
 
-@pytest.mark.parametrize("name", ["images:detail", "images:modify", "images:delete"])
+OBJECT_VIEWS = [
+    "images:detail", "images:modify", "images:delete", "sharing:share", "sharing:image_sharing",
+    "sharing:members_add", "sharing:members_delete",
+]
+WRITE_VIEWS = ["images:modify", "images:delete", "sharing:share", "sharing:members_add", "sharing:members_delete"]
+
+
+@pytest.mark.parametrize("name", OBJECT_VIEWS)
 def test_another_accounts_image_does_not_exist_for_an_outsider(outsider, image, name):
     for method in ("get", "post"):
-        if name == "images:detail" and method == "post":
+        if name in ("images:detail", "sharing:image_sharing") and method == "post":
             continue
         response = getattr(outsider.client, method)(url_of(name, image), {"image_id": str(image.id), "name": "x"})
         assert response.status_code == 404, method
@@ -64,16 +75,25 @@ def test_another_accounts_image_does_not_exist_for_an_outsider(outsider, image, 
     assert image.name == "owned-image"
 
 
-@pytest.mark.parametrize("name", ["images:modify", "images:delete"])
-def test_read_only_users_get_403_on_every_write_and_nothing_changes(readonly, image, name):
+@pytest.mark.parametrize("name", WRITE_VIEWS)
+def test_read_only_users_get_403_on_every_write_and_nothing_changes(readonly, recipient, image, name):
+    from sharing.models import ImageMember
+    from tests.factories import ImageMemberFactory
+
+    ImageMemberFactory(image=image, project=recipient.project)
+    before = list(ImageMember.objects.values_list("image_id", "project_id", "status"))
     assert readonly.client.get(url_of(name, image)).status_code == 403
-    response = readonly.client.post(url_of(name, image), {"image_id": str(image.id), "name": "renamed"})
-    assert response.status_code == 403
+    data = {"image_id": str(image.id), "name": "renamed", "project_ids": "b" * 32, "project_id": recipient.project.id, "all": "1"}
+    assert readonly.client.post(url_of(name, image), data).status_code == 403
+    assert readonly.client.post(url_of(name, image), {**data, "tab": "stop"}).status_code == 403
     image.refresh_from_db()
     assert image.name == "owned-image"
+    assert list(ImageMember.objects.values_list("image_id", "project_id", "status")) == before
 
 
-@pytest.mark.parametrize("name", ["images:private", "images:detail", "sharing:shared_with_me", "my_credentials"])
+@pytest.mark.parametrize(
+    "name", ["images:private", "images:detail", "sharing:shared_with_me", "my_credentials", "sharing:image_sharing"]
+)
 def test_read_only_users_can_see_the_pages(readonly, image, name):
     assert readonly.client.get(url_of(name, image)).status_code == 200
 

@@ -96,7 +96,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
       if (!dialog.open) dialog.showModal();
       const first =
         dialog.querySelector("[aria-invalid=\"true\"]") ||
-        dialog.querySelector("[data-autofocus]") || dialog.querySelector("input, textarea, select, button");
+        dialog.querySelector("[data-autofocus]") || dialog.querySelector('input:not([type="hidden"]), textarea, select, button, a[href]');
       if (first) first.focus();
     } else if (dialog.open) {
       dialog.close();
@@ -146,6 +146,9 @@ function updateSelection() {
   document.querySelectorAll("[data-selection-count]").forEach((el) => {
     el.textContent = ticked ? `${ticked} selected` : "";
   });
+  document.querySelectorAll("[data-selection-badge]").forEach((el) => {
+    el.textContent = ticked ? ` (${ticked})` : "";
+  });
   const all = list && list.querySelector("[data-select-all]");
   if (all) {
     all.checked = boxes.length > 0 && ticked === boxes.length;
@@ -163,6 +166,12 @@ document.addEventListener("change", (event) => {
   if (event.target.matches('[data-select-all], input[name="image_id"]')) updateSelection();
   const form = event.target.closest("form[data-autosubmit]");
   if (form) form.requestSubmit();
+});
+
+// ---- In dialogs, Enter in a one-line field or on a checkbox must not submit by accident: only OK does.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !event.target.closest("form[data-no-enter-submit]")) return;
+  if (event.target.matches("input")) event.preventDefault();
 });
 
 // ---- Copy buttons.

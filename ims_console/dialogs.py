@@ -1,0 +1,26 @@
+"""Dialogs: a fragment loaded into <dialog id="modal"> for htmx, a page of its own without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_htmx.http import trigger_client_event
+
+
+def render_dialog(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "dialog_page.html", {**context, "dialog_template": template})
+
+
+def dialog_done(request: HttpRequest, message: str, *, events: tuple[str, ...], redirect_to: str) -> HttpResponse:
+    """After a write: htmx closes the dialog, shows the message and fires the events that lists refresh on;
+    without JavaScript, post/redirect/get with the message."""
+    if request.htmx:
+        response = render(request, "_dialog_done.html", {"notice": message})
+        for event in events:
+            trigger_client_event(response, event)
+        return response
+    messages.success(request, message)
+    return redirect(redirect_to)
