@@ -26,3 +26,11 @@ def console(live_server, demo):
         return page
 
     return log_in
+
+
+@pytest.fixture
+def second_page(browser, browser_context_args):
+    """A second browser, for a second user at the same time."""
+    context = browser.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()

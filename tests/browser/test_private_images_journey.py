@@ -143,7 +143,7 @@ def test_alice_deletes_one_image_from_more_and_two_from_the_toolbar(page: Page, 
 
 def test_alice_switches_to_eu_nl_opens_my_credentials_and_logs_out(page: Page, console):
     console(page, "alice")
-    page.get_by_label("Project").select_option(label="EU-Netherlands · eu-nl_acme")
+    page.get_by_label("Project", exact=True).select_option(label="EU-Netherlands · eu-nl_acme")
     expect(page.get_by_role("link", name="nl-web-ubuntu2404")).to_be_visible()
     expect(page.get_by_text("Total Records: 4")).to_be_visible()
     expect(page.get_by_role("link", name="web-frontend-ubuntu2204")).to_have_count(0)
@@ -241,8 +241,11 @@ def test_the_more_menu_works_from_the_keyboard(page: Page, console):
     page.keyboard.press("Enter")
     menu = page.get_by_role("menu")
     expect(more).to_have_attribute("aria-expanded", "true")
-    expect(menu.get_by_role("menuitem", name="Export")).to_be_focused()
+    expect(menu.get_by_role("menuitem", name="Share")).to_be_focused()
     page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitem", name="Replicate")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
     expect(menu.get_by_role("menuitem", name="Delete")).to_be_focused()
     page.keyboard.press("Escape")
     expect(more).to_be_focused()

@@ -24,7 +24,10 @@ def seed() -> str:
 def snapshot() -> str:
     from django.contrib.auth.models import User
 
-    models = [Account, Project, Membership, User, Key, KeyGrant, Image]
+    from ims_console.models import Trace
+    from sharing.models import ImageMember, Job
+
+    models = [Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
     return "".join(serialize("json", m.objects.order_by("pk")) for m in models)
 
 
@@ -102,3 +105,19 @@ def test_seed_demo_prints_the_demo_logins():
     for username in ("alice", "carol", "bob", "dave"):
         assert username in output
     assert "ims-demo" in output
+
+
+def test_acme_and_globex_share_with_each_other_in_every_status_through_the_service():
+    from ims_console.models import Trace
+    from sharing.models import ImageMember, Job
+
+    seed()
+    statuses = {
+        (m.owner_project.name, m.project.name, m.status)
+        for m in ImageMember.objects.select_related("owner_project", "project")
+    }
+    for owner, recipient in (("eu-de_acme", "eu-de_globex"), ("eu-de_globex", "eu-de_acme")):
+        for status in ("pending", "accepted", "rejected"):
+            assert (owner, recipient, status) in statuses
+    assert Job.objects.filter(job_type="imsAddImageMembersJob").count() == ImageMember.objects.count()
+    assert Trace.objects.filter(name="addMember", username="seed_demo").count() == ImageMember.objects.count()

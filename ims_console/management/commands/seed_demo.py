@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ims_console.backends.base import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.backends.base import BackupSource, Caller, ImageStatus, ImageType, OSType
 from ims_console.models import Account, Membership, Project
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
+from sharing.models import ImageMember
+from sharing.services import image_members_add
 
 # Every demo ID is derived from a name in this namespace, so it is the same on every machine.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c2e-3c1a-4c39-9a59-0d6a4d1c2b10")
@@ -139,6 +141,19 @@ OTHER_PROJECTS = {
 }
 
 
+# Shares between acme and globex in both directions and every status: (owner project, image, recipient, status).
+SHARES = [
+    ("eu-de_acme", "web-frontend-ubuntu2404", "eu-de_globex", ImageMember.Status.PENDING),
+    ("eu-de_acme", "payments-rocky9-enc-custom", "eu-de_globex", ImageMember.Status.PENDING),
+    ("eu-de_acme", "api-gateway-debian12", "eu-de_globex", ImageMember.Status.ACCEPTED),
+    ("eu-de_acme", "postgres-16-rocky9", "eu-de_globex", ImageMember.Status.REJECTED),
+    ("eu-de_globex", "globex-base-ubuntu2404", "eu-de_acme", ImageMember.Status.PENDING),
+    ("eu-de_globex", "globex-full-ecs-cbr", "eu-de_acme", ImageMember.Status.PENDING),
+    ("eu-de_globex", "globex-analytics-rocky9", "eu-de_acme", ImageMember.Status.ACCEPTED),
+    ("eu-de_globex", "globex-hr-win2022", "eu-de_acme", ImageMember.Status.REJECTED),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo accounts, projects, users, keys and images (idempotent)."
 
@@ -194,10 +209,30 @@ class Command(BaseCommand):
             for index, spec in enumerate(images):
                 created += self._image(projects[project_name], index, spec, keys)
 
+        created += self._shares(projects)
+
         self.stdout.write(f"Demo data: {created} new records." if created else "Demo data already loaded: nothing changed.")
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}', for the demo only):")
         for username, account_name, role in USERS:
             self.stdout.write(f"  {username:<6} {account_name:<8} {role.label}")
+
+    def _shares(self, projects: dict[str, Project]) -> int:
+        """Shares go through the sharing service, as an owner's would; only pairs not there yet, so that a second
+        run writes nothing. Accepting and rejecting is the recipient's, so those statuses are set afterwards."""
+        created = 0
+        for owner_name, image_name, recipient_name, status in SHARES:
+            owner, recipient = projects[owner_name], projects[recipient_name]
+            image = Image.objects.get(id=demo_uuid("image", f"{owner_name}:{image_name}"))
+            if ImageMember.objects.filter(image=image, project=recipient).exists():
+                continue
+            caller = Caller(
+                user_id=None, username="seed_demo", account_id=owner.account_id, project_id=owner.id,
+                region=owner.region, role=Membership.Role.ADMIN, source_ip="127.0.0.1",
+            )
+            image_members_add(caller=caller, image_ids=[str(image.id)], project_ids=[recipient.id])
+            ImageMember.objects.filter(image=image, project=recipient).update(status=status)
+            created += 1
+        return created
 
     def _image(self, project: Project, index: int, spec: DemoImage, keys: dict[tuple[str, str], Key]) -> int:
         created_at = EPOCH + timedelta(
