@@ -3,8 +3,10 @@ Add Tenant and Delete, and Images Shared with Me."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,26 +39,26 @@ def shared_message(result: SharingResult) -> str:
     return message + "."
 
 
-def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
-    """Share with the IDs typed in the Project ID box; every problem (S1 to S13) comes back for the dialog to list.
-    What the caller may not touch at all is answered as such: 404 for a stranger's image, 403 for a recipient's."""
+def attempt(call: Callable[[], SharingResult]) -> tuple[SharingResult | None, list[IMSError]]:
+    """Run a sharing write. A refusal with listed problems (S13) comes back for the dialog to show; anything the
+    caller may not touch at all is answered as such: 404 for a stranger's image, 403 for a recipient's."""
     try:
-        return get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)), []
+        return call(), []
     except IMSError as error:
         if not error.problems:
             raise http_error(error) from error
         return None, error.problems
+
+
+def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
+    """Share with the IDs typed in the Project ID box."""
+    return attempt(lambda: get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)))
 
 
 def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
     if not project_ids:
         return None, [IMSError("", "Select at least one project to stop sharing with.")]
-    try:
-        return get_backend().image_members_remove(caller, image_ids, project_ids), []
-    except IMSError as error:
-        if not error.problems:
-            raise http_error(error) from error
-        return None, error.problems
+    return attempt(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
 
 
 def _images(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:

@@ -13,7 +13,6 @@ from tests.factories import (
     AccountFactory,
     ImageFactory,
     ImageMemberFactory,
-    KeyFactory,
     KeyGrantFactory,
     ProjectFactory,
 )
@@ -55,7 +54,7 @@ def share(owner, images, projects, **kwargs):
     )
 
 
-def test_sharing_adds_pending_members_one_job_and_one_trace_per_pair(owner, recipient, outsider):
+def test_s15_sharing_adds_pending_members_one_job_and_an_addmember_trace_per_pair(owner, recipient, outsider):
     images = ImageFactory.create_batch(2, project=owner.project)
     result = share(owner, images, [recipient.project, outsider.project])
     assert (result.images, result.projects, result.changed, result.unchanged) == (2, 2, 4, 0)
@@ -222,7 +221,7 @@ def test_s13_all_or_nothing_every_problem_is_listed_and_nothing_is_shared(owner,
     assert error.problems[2].item == "f" * 32
 
 
-def test_s14_stop_sharing_removes_members_writes_a_job_and_traces(owner, recipient, outsider):
+def test_s14_s15_stop_sharing_removes_members_with_a_job_and_deletemember_traces(owner, recipient, outsider):
     images = ImageFactory.create_batch(2, project=owner.project)
     share(owner, images, [recipient.project, outsider.project])
     result = image_members_remove(caller=caller_of(owner), image_ids=[str(images[0].pk)], project_ids=[recipient.project.pk])
@@ -242,7 +241,7 @@ def test_stop_sharing_with_a_project_that_is_not_a_recipient_changes_nothing(own
     ))
 
 
-def test_s15_read_only_users_cannot_share_or_stop_sharing(owner, recipient):
+def test_read_only_users_cannot_share_or_stop_sharing(owner, recipient):
     image = ImageFactory(project=owner.project)
     readonly = caller_of(owner, role="readonly")
     error = refused(["Forbidden"], lambda: share(owner, [image], [recipient.project], caller=readonly))
