@@ -18,7 +18,7 @@ def _images_of(project_id: str) -> QuerySet[Image]:
     )
     return (
         Image.objects.filter(project_id=project_id)
-        .select_related("key", "project")
+        .select_related("key", "project__account")
         .annotate(member_count=Coalesce(Subquery(recipients), 0))
     )
 
@@ -39,9 +39,14 @@ class ImageListPage:
     has_next: bool
 
 
-def image_list_private(
+def image_list_private(*, project_id: str, **query) -> ImageListPage:
+    """The Private Images tab."""
+    return image_page(_images_of(project_id), **query)
+
+
+def image_page(
+    images: QuerySet[Image],
     *,
-    project_id: str,
     name: str = "",
     image_type: str = "",
     os_type: str = "",
@@ -51,12 +56,12 @@ def image_list_private(
     after: str = "",
     before: str = "",
 ) -> ImageListPage:
-    """The Private Images tab: filtered, sorted, keyset-paginated, in at most three queries.
+    """One page of a list of images: filtered, sorted, keyset-paginated, in at most three queries.
 
     Keyset pagination compares (sort key, id) with the marker image's, so a page costs the same however
-    deep it is, and rows added or removed meanwhile do not shift later pages.
+    deep it is, and rows added or removed meanwhile do not shift later pages. The marker is looked up in
+    the same list, so an image from elsewhere cannot serve as one.
     """
-    images = _images_of(project_id)
     if name:
         images = images.filter(name__icontains=name)
     if image_type:
@@ -66,7 +71,7 @@ def image_list_private(
     total = images.order_by().values("pk").count()
 
     marker_id = before or after
-    marker = Image.objects.filter(project_id=project_id, pk=marker_id).values(sort, "id").first() if marker_id else None
+    marker = images.filter(pk=marker_id).values(sort, "id").first() if marker_id else None
     backwards = bool(before) and marker is not None
     ascending = (order == "asc") != backwards
     page = images

@@ -15,6 +15,33 @@ def new_job_id() -> str:
     return uuid.uuid4().hex
 
 
+class Vault(models.Model):
+    """A CBR vault of a project. Accepting a full-ECS image stores its backup in a server-backup vault (R4)."""
+
+    class ProtectionType(models.TextChoices):
+        BACKUP = "backup", "Backup"
+        REPLICATION = "replication", "Replication"
+
+    class ResourceType(models.TextChoices):
+        SERVER = "server", "Cloud server backup"
+        DISK = "disk", "Cloud disk backup"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="vaults")
+    name = models.CharField(max_length=64)
+    protection_type = models.CharField(max_length=16, choices=ProtectionType.choices, default=ProtectionType.BACKUP)
+    resource_type = models.CharField(max_length=16, choices=ResourceType.choices, default=ResourceType.SERVER)
+    capacity_gb = models.PositiveIntegerField()
+    used_gb = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(used_gb__lte=F("capacity_gb")), name="vault_used_within_capacity")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImageMember(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -26,6 +53,8 @@ class ImageMember(models.Model):
     # The image's owner, copied here so that the database itself can refuse a share with oneself.
     owner_project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships_granted")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The vault a full-ECS image's backup went to when it was accepted (R4).
+    vault = models.ForeignKey(Vault, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -157,3 +157,32 @@ def quota_refusal(*, image_id: str, name: str, image_type: str, existing: int, a
             item=image_id,
         )
     return None
+
+
+def vault_refusal(
+    *, vault_id: str, vault_name: str | None, protection_type: str, resource_type: str, free_gb: int, needed_gb: int,
+    images: str,
+) -> IMSError | None:
+    """R4: accepting full-ECS images needs a server-backup vault of the project with room for their backups."""
+    if not vault_id:
+        return IMSError(
+            "IMG.0184", f"Choose a server-backup vault to accept full-ECS image {images}.", field="vault_id"
+        )
+    if vault_name is None:
+        return IMSError("IMG.0184", f"Vault {vault_id} cannot be found in this project.", item=vault_id, field="vault_id")
+    if protection_type != "backup" or resource_type != "server":
+        return IMSError(
+            "IMG.0193",
+            f"Vault “{vault_name}” is not a server-backup vault (protection type Backup, for cloud servers); "
+            "full-ECS images can only go to one.",
+            item=vault_id,
+            field="vault_id",
+        )
+    if free_gb < needed_gb:
+        return IMSError(
+            "IMG.0182",
+            f"Vault “{vault_name}” has {free_gb} GB free; the backup of {images} needs {needed_gb} GB.",
+            item=vault_id,
+            field="vault_id",
+        )
+    return None

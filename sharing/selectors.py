@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
-from sharing.models import ImageMember
+from images.models import Image
+from images.selectors import ImageListPage, image_page
+from sharing.models import ImageMember, Vault
+
+
+def _shared_with(project_id: str) -> QuerySet[Image]:
+    """Images shared with a project, each joined to that project's own member row only."""
+    return (
+        Image.objects.annotate(mine=FilteredRelation("members", condition=Q(members__project_id=project_id)))
+        .filter(mine__isnull=False)
+        .select_related("key", "project__account")
+        .annotate(share_status=F("mine__status"), shared_at=F("mine__created_at"), share_updated_at=F("mine__updated_at"))
+    )
+
+
+def image_list_shared_with_me(*, project_id: str, status: str, **query) -> ImageListPage:
+    """Images Shared with Me (accepted), its pending list, and Rejected Images."""
+    return image_page(_shared_with(project_id).filter(mine__status=status), **query)
+
+
+def shared_images_get(*, project_id: str, image_ids: list[str]) -> list[Image]:
+    return list(_shared_with(project_id).filter(pk__in=image_ids).order_by("name", "id"))
+
+
+def shared_image_ids(*, project_id: str, status: str) -> list[str]:
+    return [str(pk) for pk in ImageMember.objects.filter(project_id=project_id, status=status).values_list("image_id", flat=True)]
+
+
+def shares_pending_count(*, project_id: str) -> int:
+    return ImageMember.objects.filter(project_id=project_id, status=ImageMember.Status.PENDING).count()
+
+
+def vaults_of(*, project_id: str) -> list[Vault]:
+    return list(Vault.objects.filter(project_id=project_id))
 
 
 def image_members_of_owner(*, owner_project_id: str, image_ids: list[str]) -> QuerySet[ImageMember]:

@@ -7,6 +7,8 @@ per-pair results, and one audit trace per pair (S15).
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,12 +16,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from ims_console.backends.base import Caller, IMSError
+from ims_console.backends.base import Caller, ImageType, IMSError
 from ims_console.bulk import bulk_insert
 from ims_console.models import Project, Trace
 from images.models import Image, KeyGrant
 from sharing import rules
-from sharing.models import ImageMember, Job
+from sharing.models import ImageMember, Job, Vault
 
 
 @dataclass(frozen=True)
@@ -186,4 +188,87 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     bulk_insert(Trace, TRACE_FIELDS, _traces(caller, Trace.Name.DELETE_MEMBER, pairs, "success", job, now))
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
+    )
+
+
+def _vault_problem(caller: Caller, vault_id: str, accepting: list[ImageMember]) -> IMSError | None:
+    names = ", ".join(f"“{m.image.name}”" for m in accepting)
+    needed_gb = math.ceil(sum(m.image.size for m in accepting) / 1024**3)
+    try:
+        vault = Vault.objects.filter(pk=uuid.UUID(vault_id), project_id=caller.project_id).first() if vault_id else None
+    except ValueError:
+        vault = None
+    return rules.vault_refusal(
+        vault_id=vault_id, vault_name=vault.name if vault else None,
+        protection_type=vault.protection_type if vault else "", resource_type=vault.resource_type if vault else "",
+        free_gb=vault.capacity_gb - vault.used_gb if vault else 0, needed_gb=needed_gb, images=names,
+    )
+
+
+@transaction.atomic
+def image_member_status_update(
+    *, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+) -> MembersChanged:
+    """The recipient accepts or rejects images shared with its project (R1 to R4), all or nothing.
+
+    Any status may move to accepted or rejected at any time. Only the recipient may: the owner gets 403,
+    anyone else 404.
+    """
+    _require_write(caller)
+    if status not in (ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED):
+        raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
+    wanted = list(dict.fromkeys(str(i) for i in image_ids))
+    if not wanted:
+        raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+    members = {
+        str(m.image_id): m
+        for m in ImageMember.objects.filter(project_id=caller.project_id, image_id__in=wanted).select_related("image")
+    }
+    missing = [i for i in wanted if i not in members]
+    if missing:
+        owned = Image.objects.filter(pk__in=missing, project_id=caller.project_id).first()
+        if owned:
+            raise IMSError(
+                "IMG.0047", f"You own image “{owned.name}”; only a project it is shared with can accept or reject it.",
+                item=str(owned.pk), status=403,
+            )
+        raise IMSError.image_not_found(missing[0])
+
+    changing = [members[i] for i in wanted if members[i].status != status]
+    accepting_full_ecs = [
+        m for m in changing if status == ImageMember.Status.ACCEPTED and m.image.image_type == ImageType.FULL_ECS
+    ]
+    vault = None
+    if accepting_full_ecs:
+        problem = _vault_problem(caller, vault_id, accepting_full_ecs)
+        if problem:
+            raise IMSError.many([problem])
+        vault = uuid.UUID(vault_id)
+
+    now = timezone.now()
+    plain = [m.pk for m in changing if m not in accepting_full_ecs]
+    if plain:
+        ImageMember.objects.filter(pk__in=plain).update(status=status, updated_at=now)
+    if accepting_full_ecs:
+        ImageMember.objects.filter(pk__in=[m.pk for m in accepting_full_ecs]).update(
+            status=status, updated_at=now, vault_id=vault
+        )
+    changed = [(str(m.image_id), caller.project_id) for m in changing]
+    unchanged = [(i, caller.project_id) for i in wanted if members[i].status == status]
+    job = Job.objects.create(
+        job_type=Job.Type.UPDATE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(),
+        entities={
+            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
+            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
+        },
+    )
+    bulk_insert(
+        Trace,
+        TRACE_FIELDS,
+        _traces(caller, Trace.Name.UPDATE_MEMBER, changed, f"success: {status}", job, now)
+        + _traces(caller, Trace.Name.UPDATE_MEMBER, unchanged, f"unchanged: already {status}", job, now),
+    )
+    return MembersChanged(
+        job=job, images=len(wanted), projects=1, changed=len(changed), unchanged=len(unchanged), duplicates=[]
     )

@@ -6,7 +6,10 @@ from sharing import views
 
 app_name = "sharing"
 urlpatterns = [
-    path("shared/", views.shared_with_me, name="shared_with_me"),
+    path("shared/", views.shared_images, {"status": "accepted"}, name="shared_with_me"),
+    path("shared/pending/", views.shared_images, {"status": "pending"}, name="shared_pending"),
+    path("shared/rejected/", views.shared_images, {"status": "rejected"}, name="shared_rejected"),
+    path("shared/status/", views.member_status, name="member_status"),
     path("sharing/share/", views.image_share, name="share"),
     path("images/<str:image_id>/sharing/", views.image_sharing, name="image_sharing"),
     path("images/<str:image_id>/sharing/add/", views.members_add, name="members_add"),

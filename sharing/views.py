@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +16,7 @@ from ims_console.backends.base import Caller, ImageRecord, IMSError, SharingResu
 from ims_console.dialogs import dialog_done, render_dialog
 from ims_console.errors import http_error
 from ims_console.tenancy import caller_for
-from images.forms import selected_image_ids
+from images.forms import ImageListForm, selected_image_ids
 from sharing import rules
 
 SHARE_EVENTS = ("images-shared", "members-changed")
@@ -163,8 +163,79 @@ def members_delete(request: HttpRequest, image_id: str) -> HttpResponse:
     return render_dialog(request, "sharing/_members_delete_dialog.html", context)
 
 
+SHARED_LIST_TITLES = {"accepted": "Images Shared with Me", "pending": "Pending Images", "rejected": "Rejected Images"}
+
+
 @require_GET
 @login_required
-def shared_with_me(request: HttpRequest) -> HttpResponse:
-    caller_for(request)
-    return render(request, "sharing/shared_with_me.html")
+def shared_images(request: HttpRequest, status: str) -> HttpResponse:
+    """Images Shared with Me (accepted shares), the pending list, and Rejected Images (R1 to R3, R5)."""
+    caller = caller_for(request)
+    form = ImageListForm(request.GET)
+    page = get_backend().image_list_shared_with_me(caller, status, form.query())
+    context = {
+        "page": page, "form": form, "status": status, "title": SHARED_LIST_TITLES[status],
+        "can_write": caller.can_write, "project_id": caller.project_id,
+    }
+    if request.htmx and request.htmx.target == "image-list":
+        return render(request, "sharing/_shared_list.html", context)
+    return render(request, "sharing/shared_with_me.html", context)
+
+
+STATUS_WORDS = {"accepted": ("Accept", "Accepted"), "rejected": ("Reject", "Rejected")}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_status(request: HttpRequest) -> HttpResponse:
+    """Accept or Reject images shared with this project: the ticked rows, one row, or all pending (all=1).
+    Accepting a full-ECS image asks for a server-backup vault (R4)."""
+    caller = caller_for(request, write=True)
+    backend = get_backend()
+    params = request.POST if request.method == "POST" else request.GET
+    status = params.get("status", "")
+    if status not in STATUS_WORDS:
+        raise Http404("Choose accepted or rejected.")
+    every_pending = bool(params.get("all"))
+    if every_pending:
+        image_ids, selection_problem = backend.shared_image_ids(caller, "pending"), ""
+        if not image_ids:
+            selection_problem = "No image is waiting for you to accept it."
+    else:
+        image_ids, selection_problem = selected_image_ids(params)
+    verb, done = STATUS_WORDS[status]
+    context = {
+        "status": status, "verb": verb, "all": every_pending, "selection_problem": selection_problem,
+        "came_from": params.get("from", ""),
+    }
+    if selection_problem:
+        return render_dialog(request, "sharing/_member_status_dialog.html", context)
+    problems: list[IMSError] = []
+    if request.method == "POST":
+        result, problems = attempt(
+            lambda: backend.image_member_status_update(caller, image_ids, status, params.get("vault_id", ""))
+        )
+        if result:
+            message = f"{done} {plural(result.images, 'image')}." if not every_pending else f"{done} all {plural(result.images, 'pending image')}."
+            return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
+    images = _shared(caller, image_ids)
+    needs_vault = [i for i in images if status == "accepted" and i.image_type == "full_ecs" and i.share_status != "accepted"]
+    context.update(
+        images=images, shown=images[:20], problems=problems, needs_vault=needs_vault,
+        vaults=backend.vaults_list(caller) if needs_vault else [], vault_id=params.get("vault_id", ""),
+        back=_back_to(params),
+    )
+    return render_dialog(request, "sharing/_member_status_dialog.html", context)
+
+
+def _shared(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
+    try:
+        return get_backend().shared_images_get(caller, image_ids)
+    except IMSError as error:
+        raise http_error(error) from error
+
+
+def _back_to(params: QueryDict) -> str:
+    """Where a recipient goes after accepting or rejecting without JavaScript: the list they came from."""
+    names = {"pending": "sharing:shared_pending", "rejected": "sharing:shared_rejected"}
+    return reverse(names.get(params.get("from", ""), "sharing:shared_with_me"))

@@ -150,6 +150,11 @@ class ImageRecord:
     key_is_default: bool = False
     # Why this image cannot be shared at all (S1, S2, S8, S9 default key), with the IMS code; empty if it can.
     share_refusal: str = ""
+    owner_account_name: str = ""
+    # For an image shared with the caller: its member's status and times (R1 to R5).
+    share_status: str = ""
+    shared_at: datetime | None = None
+    share_updated_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -183,6 +188,21 @@ class MemberRecord:
     @property
     def status_label(self) -> str:
         return MEMBER_STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class VaultRecord:
+    id: str
+    name: str
+    protection_type: str
+    resource_type: str
+    capacity_gb: int
+    free_gb: int
+
+    @property
+    def label(self) -> str:
+        kind = "server backup" if self.resource_type == "server" else f"{self.resource_type} backup"
+        return f"{self.name} ({self.protection_type.title()}, {kind}, {self.free_gb} of {self.capacity_gb} GB free)"
 
 
 @dataclass(frozen=True)
@@ -240,3 +260,17 @@ class Backend(Protocol):
     def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
+
+    def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage: ...
+
+    def shared_images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]: ...
+
+    def shared_image_ids(self, caller: Caller, status: str) -> list[str]: ...
+
+    def shares_pending_count(self, caller: Caller) -> int: ...
+
+    def image_member_status_update(
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+    ) -> SharingResult: ...
+
+    def vaults_list(self, caller: Caller) -> list[VaultRecord]: ...

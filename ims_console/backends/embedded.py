@@ -12,6 +12,7 @@ from ims_console.backends.base import (
     IMSError,
     MemberRecord,
     SharingResult,
+    VaultRecord,
 )
 from images import selectors as image_selectors
 from images import services as image_services
@@ -61,6 +62,10 @@ def image_record(image: Image) -> ImageRecord:
         member_count=getattr(image, "member_count", 0),
         key_is_default=key_is_default,
         share_refusal=" ".join(f"{p.message} ({p.code})" for p in refusals),
+        owner_account_name=image.project.account.name,
+        share_status=getattr(image, "share_status", ""),
+        shared_at=getattr(image, "shared_at", None),
+        share_updated_at=getattr(image, "share_updated_at", None),
     )
 
 
@@ -86,25 +91,42 @@ def sharing_result(result: MembersChanged) -> SharingResult:
 
 class EmbeddedBackend:
     def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
-        page = image_selectors.image_list_private(
-            project_id=caller.project_id,
-            name=query.name,
-            image_type=query.image_type,
-            os_type=query.os_type,
-            sort=query.sort,
-            order=query.order,
-            limit=query.limit,
-            after=_marker(query.after),
-            before=_marker(query.before),
+        return _page(image_selectors.image_list_private(project_id=caller.project_id, **_query_args(query)), query)
+
+    def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
+        page = sharing_selectors.image_list_shared_with_me(project_id=caller.project_id, status=status, **_query_args(query))
+        return _page(page, query)
+
+    def shared_images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
+        wanted = {_image_id(i) for i in image_ids}
+        images = sharing_selectors.shared_images_get(project_id=caller.project_id, image_ids=sorted(wanted))
+        missing = wanted - {str(i.id) for i in images}
+        if missing:
+            raise IMSError.image_not_found(sorted(missing)[0])
+        return [image_record(i) for i in images]
+
+    def shared_image_ids(self, caller: Caller, status: str) -> list[str]:
+        return sharing_selectors.shared_image_ids(project_id=caller.project_id, status=status)
+
+    def shares_pending_count(self, caller: Caller) -> int:
+        return sharing_selectors.shares_pending_count(project_id=caller.project_id)
+
+    def image_member_status_update(
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+    ) -> SharingResult:
+        result = sharing_services.image_member_status_update(
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], status=status, vault_id=vault_id
         )
-        items = [image_record(i) for i in page.images]
-        return ImagePage(
-            items=items,
-            total=page.total,
-            next_marker=items[-1].id if items and page.has_next else None,
-            previous_marker=items[0].id if items and page.has_previous else None,
-            query=query,
-        )
+        return sharing_result(result)
+
+    def vaults_list(self, caller: Caller) -> list[VaultRecord]:
+        return [
+            VaultRecord(
+                id=str(v.id), name=v.name, protection_type=v.protection_type, resource_type=v.resource_type,
+                capacity_gb=v.capacity_gb, free_gb=v.capacity_gb - v.used_gb,
+            )
+            for v in sharing_selectors.vaults_of(project_id=caller.project_id)
+        ]
 
     def image_get(self, caller: Caller, image_id: str) -> ImageRecord:
         image = image_selectors.image_get_for_project(project_id=caller.project_id, image_id=_image_id(image_id))
@@ -146,6 +168,24 @@ class EmbeddedBackend:
             caller=caller, image_ids=[_image_id(i) for i in image_ids], project_ids=project_ids
         )
         return sharing_result(result)
+
+
+def _query_args(query: ImageQuery) -> dict:
+    return {
+        "name": query.name, "image_type": query.image_type, "os_type": query.os_type, "sort": query.sort,
+        "order": query.order, "limit": query.limit, "after": _marker(query.after), "before": _marker(query.before),
+    }
+
+
+def _page(page: image_selectors.ImageListPage, query: ImageQuery) -> ImagePage:
+    items = [image_record(i) for i in page.images]
+    return ImagePage(
+        items=items,
+        total=page.total,
+        next_marker=items[-1].id if items and page.has_next else None,
+        previous_marker=items[0].id if items and page.has_previous else None,
+        query=query,
+    )
 
 
 def _marker(value: str) -> str:

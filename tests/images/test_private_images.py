@@ -174,10 +174,11 @@ def test_apply_for_server_and_export_are_shown_disabled_with_a_reason(owner):
     assert 'aria-disabled="true" title="Exporting to Object Storage is not part of this console.">Export<' in html
 
 
-# Session, user, membership with account, the account's projects, the count, the page of rows; a marker
-# (next/previous page) adds its own lookup. None of these grows with the number of images.
-FIRST_PAGE_QUERIES = 6
-LATER_PAGE_QUERIES = 7
+# Session, user, membership with account, the account's projects, the count, the page of rows, and the
+# pending shares behind the red dot; a marker (next/previous page) adds its own lookup. None of these grows
+# with the number of images.
+FIRST_PAGE_QUERIES = 7
+LATER_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("params", [{}, {"sort": "name", "order": "asc", "name": "img"}, {"image_type": "system"}])

@@ -25,9 +25,9 @@ def snapshot() -> str:
     from django.contrib.auth.models import User
 
     from ims_console.models import Trace
-    from sharing.models import ImageMember, Job
+    from sharing.models import ImageMember, Job, Vault
 
-    models = [Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
+    models = [Vault, Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
     return "".join(serialize("json", m.objects.order_by("pk")) for m in models)
 
 
@@ -120,4 +120,14 @@ def test_acme_and_globex_share_with_each_other_in_every_status_through_the_servi
         for status in ("pending", "accepted", "rejected"):
             assert (owner, recipient, status) in statuses
     assert Job.objects.filter(job_type="imsAddImageMembersJob").count() == ImageMember.objects.count()
+    assert Job.objects.filter(job_type="imsUpdateImageMembersJob").count() == ImageMember.objects.exclude(status="pending").count()
     assert Trace.objects.filter(name="addMember", username="seed_demo").count() == ImageMember.objects.count()
+
+
+def test_every_project_has_vaults_one_fit_for_full_ecs_and_three_not():
+    from sharing.models import Vault
+
+    seed()
+    vaults = Vault.objects.filter(project__name="eu-de_globex")
+    fit = [v for v in vaults if v.protection_type == "backup" and v.resource_type == "server" and v.capacity_gb - v.used_gb >= 100]
+    assert len(vaults) == 4 and [v.name for v in fit] == ["vault-servers"]

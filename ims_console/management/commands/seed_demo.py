@@ -13,8 +13,8 @@ from django.db import transaction
 from ims_console.backends.base import BackupSource, Caller, ImageStatus, ImageType, OSType
 from ims_console.models import Account, Membership, Project
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
-from sharing.models import ImageMember
-from sharing.services import image_members_add
+from sharing.models import ImageMember, Vault
+from sharing.services import image_member_status_update, image_members_add
 
 # Every demo ID is derived from a name in this namespace, so it is the same on every machine.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c2e-3c1a-4c39-9a59-0d6a4d1c2b10")
@@ -154,6 +154,16 @@ SHARES = [
 ]
 
 
+# Every project's CBR vaults: (name, protection type, resource type, capacity GB, used GB). Only the first is
+# fit for accepting a full-ECS image; the others are too small or of the wrong kind.
+VAULTS = [
+    ("vault-servers", Vault.ProtectionType.BACKUP, Vault.ResourceType.SERVER, 500, 120),
+    ("vault-servers-small", Vault.ProtectionType.BACKUP, Vault.ResourceType.SERVER, 20, 16),
+    ("vault-disks", Vault.ProtectionType.BACKUP, Vault.ResourceType.DISK, 1000, 100),
+    ("vault-replicas", Vault.ProtectionType.REPLICATION, Vault.ResourceType.SERVER, 800, 0),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo accounts, projects, users, keys and images (idempotent)."
 
@@ -209,6 +219,14 @@ class Command(BaseCommand):
             for index, spec in enumerate(images):
                 created += self._image(projects[project_name], index, spec, keys)
 
+        for project in projects.values():
+            for name, protection, resource, capacity, used in VAULTS:
+                _, made = Vault.objects.get_or_create(
+                    id=demo_uuid("vault", f"{project.name}:{name}"),
+                    defaults={"project": project, "name": name, "protection_type": protection,
+                              "resource_type": resource, "capacity_gb": capacity, "used_gb": used},
+                )
+                created += made
         created += self._shares(projects)
 
         self.stdout.write(f"Demo data: {created} new records." if created else "Demo data already loaded: nothing changed.")
@@ -217,20 +235,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<6} {account_name:<8} {role.label}")
 
     def _shares(self, projects: dict[str, Project]) -> int:
-        """Shares go through the sharing service, as an owner's would; only pairs not there yet, so that a second
-        run writes nothing. Accepting and rejecting is the recipient's, so those statuses are set afterwards."""
+        """Shares go through the sharing services, as the owner's and then the recipient's would; only pairs not
+        there yet, so that a second run writes nothing."""
         created = 0
         for owner_name, image_name, recipient_name, status in SHARES:
             owner, recipient = projects[owner_name], projects[recipient_name]
             image = Image.objects.get(id=demo_uuid("image", f"{owner_name}:{image_name}"))
             if ImageMember.objects.filter(image=image, project=recipient).exists():
                 continue
-            caller = Caller(
-                user_id=None, username="seed_demo", account_id=owner.account_id, project_id=owner.id,
-                region=owner.region, role=Membership.Role.ADMIN, source_ip="127.0.0.1",
-            )
-            image_members_add(caller=caller, image_ids=[str(image.id)], project_ids=[recipient.id])
-            ImageMember.objects.filter(image=image, project=recipient).update(status=status)
+            image_members_add(caller=_seed_caller(owner), image_ids=[str(image.id)], project_ids=[recipient.id])
+            if status != ImageMember.Status.PENDING:
+                image_member_status_update(caller=_seed_caller(recipient), image_ids=[str(image.id)], status=status)
             created += 1
         return created
 
@@ -260,3 +275,10 @@ class Command(BaseCommand):
             },
         )
         return int(made)
+
+
+def _seed_caller(project: Project) -> Caller:
+    return Caller(
+        user_id=None, username="seed_demo", account_id=project.account_id, project_id=project.id,
+        region=project.region, role=Membership.Role.ADMIN, source_ip="127.0.0.1",
+    )
