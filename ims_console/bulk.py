@@ -26,6 +26,8 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         except KeyError:
             cache[value] = columns[index].get_db_prep_save(value, connection)
             return cache[value]
+        except TypeError:  # unhashable, such as a dict for a JSON column: adapt it every time
+            return columns[index].get_db_prep_save(value, connection)
 
     prepared = [tuple(adapt(i, v) for i, v in enumerate(row)) for row in rows]
     if not prepared:

@@ -21,6 +21,8 @@ def url_of(name: str, image: Image) -> str:
         return reverse(name, args=[image.id])
     if name in ("images:delete", "sharing:share"):
         return reverse(name) + f"?image_id={image.id}"
+    if name == "sharing:member_status":
+        return reverse(name) + f"?status=accepted&image_id={image.id}"
     return reverse(name)
 
 
@@ -32,6 +34,9 @@ VIEWS = [
     ("images:modify", ["get", "post"], True),
     ("images:delete", ["get", "post"], True),
     ("sharing:shared_with_me", ["get"], False),
+    ("sharing:shared_pending", ["get"], False),
+    ("sharing:shared_rejected", ["get"], False),
+    ("sharing:member_status", ["get", "post"], True),
     ("sharing:share", ["get", "post"], True),
     ("sharing:image_sharing", ["get"], False),
     ("sharing:members_add", ["get", "post"], True),
@@ -59,9 +64,12 @@ def test_methods_a_view_does_not_answer_get_405(owner, image, name, methods, wri
 
 OBJECT_VIEWS = [
     "images:detail", "images:modify", "images:delete", "sharing:share", "sharing:image_sharing",
-    "sharing:members_add", "sharing:members_delete",
+    "sharing:members_add", "sharing:members_delete", "sharing:member_status",
 ]
-WRITE_VIEWS = ["images:modify", "images:delete", "sharing:share", "sharing:members_add", "sharing:members_delete"]
+WRITE_VIEWS = [
+    "images:modify", "images:delete", "sharing:share", "sharing:members_add", "sharing:members_delete",
+    "sharing:member_status",
+]
 
 
 @pytest.mark.parametrize("name", OBJECT_VIEWS)
