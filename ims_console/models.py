@@ -80,6 +80,11 @@ class Trace(models.Model):
         ADD_MEMBER = "addMember"
         DELETE_MEMBER = "deleteMember"
         UPDATE_MEMBER = "updateMember"
+        COPY_IMAGE = "copyImage"
+        CREATE_KEY = "createKey"
+        UPDATE_KEY = "updateKeyState"
+        CREATE_GRANT = "createGrant"
+        REVOKE_GRANT = "revokeGrant"
 
     name = models.CharField(max_length=32, choices=Name.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -76,6 +76,7 @@ class Job(models.Model):
         ADD_MEMBERS = "imsAddImageMembersJob"
         UPDATE_MEMBERS = "imsUpdateImageMembersJob"
         DELETE_MEMBERS = "imsDelImageMembersJob"
+        COPY_IMAGE = "imsCopyImageInRegionJob"
 
     class Status(models.TextChoices):
         INIT = "INIT"

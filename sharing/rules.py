@@ -128,7 +128,9 @@ def region_refusal(*, project_id: str, project_region: str | None, region: str) 
     return None
 
 
-def grant_refusal(*, image_id: str, name: str, key_alias: str, project_id: str, granted: bool) -> IMSError | None:
+def grant_refusal(
+    *, image_id: str, name: str, key_id: str, key_alias: str, project_id: str, granted: bool
+) -> IMSError | None:
     """S9 (custom key): the recipient's account must hold a grant on the image's key."""
     if not granted:
         return IMSError(
@@ -136,6 +138,7 @@ def grant_refusal(*, image_id: str, name: str, key_alias: str, project_id: str, 
             f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the account of project "
             f"{project_id}. Create a grant (Decrypt Data Key, Describe Key) for that account first.",
             item=project_id,
+            context={"key_id": key_id},
         )
     return None
 

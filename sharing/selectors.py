@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 
+from images.keys import key_usable_by
 from images.models import Image
 from images.selectors import ImageListPage, image_page
 from sharing.models import ImageMember, Vault
 
 
-def _shared_with(project_id: str) -> QuerySet[Image]:
-    """Images shared with a project, each joined to that project's own member row only."""
+def _shared_with(project_id: str, account_id: str) -> QuerySet[Image]:
+    """Images shared with a project, each joined to that project's own member row only, and marked usable or not
+    by the project's account (an encrypted image whose key grant was revoked is not: R7)."""
     return (
         Image.objects.annotate(mine=FilteredRelation("members", condition=Q(members__project_id=project_id)))
         .filter(mine__isnull=False)
-        .select_related("key", "project__account")
-        .annotate(share_status=F("mine__status"), shared_at=F("mine__created_at"), share_updated_at=F("mine__updated_at"))
+        .select_related("key__project", "project__account")
+        .annotate(
+            share_status=F("mine__status"), shared_at=F("mine__created_at"), share_updated_at=F("mine__updated_at"),
+            key_usable=Case(When(key_usable_by(account_id), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        )
     )
 
 
-def image_list_shared_with_me(*, project_id: str, status: str, **query) -> ImageListPage:
+def image_list_shared_with_me(*, project_id: str, account_id: str, status: str, **query) -> ImageListPage:
     """Images Shared with Me (accepted), its pending list, and Rejected Images."""
-    return image_page(_shared_with(project_id).filter(mine__status=status), **query)
+    return image_page(_shared_with(project_id, account_id).filter(mine__status=status), **query)
 
 
-def shared_images_get(*, project_id: str, image_ids: list[str]) -> list[Image]:
-    return list(_shared_with(project_id).filter(pk__in=image_ids).order_by("name", "id"))
+def shared_images_get(*, project_id: str, account_id: str, image_ids: list[str]) -> list[Image]:
+    return list(_shared_with(project_id, account_id).filter(pk__in=image_ids).order_by("name", "id"))
+
+
+def grant_dependents(*, key_id: str, account_id: str) -> QuerySet[ImageMember]:
+    """Accepted shares of images encrypted with a key, held by projects of one account: what revoking loses."""
+    return (
+        ImageMember.objects.filter(image__key_id=key_id, project__account_id=account_id, status=ImageMember.Status.ACCEPTED)
+        .select_related("project__account", "image")
+        .order_by("project__name", "image__name")
+    )
 
 
 def shared_image_ids(*, project_id: str, status: str) -> list[str]:

@@ -113,7 +113,8 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
                 # A key is its own account's to use: only other accounts need a grant.
                 has_grant = target.account_id == image.key.project.account_id or (image.key_id, target.account_id) in granted
                 problem = rules.grant_refusal(
-                    image_id=str(image.pk), name=image.name, key_alias=image.key.alias, project_id=target.pk, granted=has_grant
+                    image_id=str(image.pk), name=image.name, key_id=str(image.key_id), key_alias=image.key.alias,
+                    project_id=target.pk, granted=has_grant,
                 )
                 if problem:
                     problems.append(problem)

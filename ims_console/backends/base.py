@@ -90,6 +90,7 @@ class IMSError(Exception):
         field: str = "",
         status: int = 400,
         problems: list[IMSError] | None = None,
+        context: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}" if code else message)
         self.code = code
@@ -98,6 +99,8 @@ class IMSError(Exception):
         self.field = field
         self.status = status
         self.problems = problems or []
+        # IDs a console can link to from the message, such as the key whose grants are missing.
+        self.context = context or {}
 
     @classmethod
     def many(cls, problems: list[IMSError]) -> IMSError:
@@ -155,6 +158,10 @@ class ImageRecord:
     share_status: str = ""
     shared_at: datetime | None = None
     share_updated_at: datetime | None = None
+    # Why this image cannot be replicated at all (R6); empty if it can.
+    replicate_refusal: str = ""
+    # For a shared encrypted image whose key is disabled or no longer granted to the caller (R7).
+    unavailable_reason: str = ""
 
     @property
     def status_label(self) -> str:
@@ -188,6 +195,28 @@ class MemberRecord:
     @property
     def status_label(self) -> str:
         return MEMBER_STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    account_id: str
+    account_name: str
+    operations: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    alias: str
+    is_default: bool
+    state: str
+    created_at: datetime
+    grants: list[GrantRecord] = field(default_factory=list)
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == "enabled"
 
 
 @dataclass(frozen=True)
@@ -274,3 +303,23 @@ class Backend(Protocol):
     ) -> SharingResult: ...
 
     def vaults_list(self, caller: Caller) -> list[VaultRecord]: ...
+
+    def image_get_visible(self, caller: Caller, image_id: str) -> ImageRecord: ...
+
+    def image_replicate(
+        self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = ""
+    ) -> ImageRecord: ...
+
+    def keys_list(self, caller: Caller) -> list[KeyRecord]: ...
+
+    def key_get(self, caller: Caller, key_id: str) -> KeyRecord: ...
+
+    def key_create(self, caller: Caller, alias: str) -> KeyRecord: ...
+
+    def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord: ...
+
+    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> None: ...
+
+    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> None: ...
+
+    def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]: ...

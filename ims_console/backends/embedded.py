@@ -10,10 +10,14 @@ from ims_console.backends.base import (
     ImageQuery,
     ImageRecord,
     IMSError,
+    GrantRecord,
+    KeyRecord,
     MemberRecord,
     SharingResult,
     VaultRecord,
 )
+from images import keys as image_keys
+from images.models import Key
 from images import selectors as image_selectors
 from images import services as image_services
 from images.models import Image
@@ -66,6 +70,22 @@ def image_record(image: Image) -> ImageRecord:
         share_status=getattr(image, "share_status", ""),
         shared_at=getattr(image, "shared_at", None),
         share_updated_at=getattr(image, "share_updated_at", None),
+        replicate_refusal=" ".join(
+            image_keys.replicate_refusals(name=image.name, image_type=image.image_type, size=image.size, status=image.status)
+        ),
+        unavailable_reason=image_keys.unavailable_reason(image, usable=getattr(image, "key_usable", True)),
+    )
+
+
+def key_record(key: Key, *, with_grants: bool = False) -> KeyRecord:
+    grants = [
+        GrantRecord(account_id=g.grantee_account_id, account_name=g.grantee_account.name, operations=list(g.operations),
+                    created_at=g.created_at)
+        for g in key.grants.select_related("grantee_account").order_by("grantee_account__name")
+    ] if with_grants else []
+    return KeyRecord(
+        id=str(key.pk), alias=key.alias, is_default=key.is_default, state=key.state, created_at=key.created_at,
+        grants=grants,
     )
 
 
@@ -89,17 +109,66 @@ def sharing_result(result: MembersChanged) -> SharingResult:
     )
 
 
-class EmbeddedBackend:
+class _KeysMixin:
+    """KMS keys and grants, and replication, for the embedded backend."""
+
+    def keys_list(self, caller: Caller) -> list[KeyRecord]:
+        image_keys.default_key(caller.project_id)
+        keys = Key.objects.filter(project_id=caller.project_id).order_by("-is_default", "alias")
+        return [key_record(k) for k in keys]
+
+    def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
+        return key_record(image_keys.own_key(caller, key_id), with_grants=True)
+
+    def key_create(self, caller: Caller, alias: str) -> KeyRecord:
+        return key_record(image_keys.key_create(caller=caller, alias=alias))
+
+    def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
+        return key_record(image_keys.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
+
+    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> None:
+        image_keys.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
+
+    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> None:
+        image_keys.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
+
+    def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
+        key = image_keys.own_key(caller, key_id)
+        return [member_record(m) for m in sharing_selectors.grant_dependents(key_id=str(key.pk), account_id=account_id)]
+
+    def image_get_visible(self, caller: Caller, image_id: str) -> ImageRecord:
+        """An own image, or one shared with the caller (whatever its status)."""
+        try:
+            return self.image_get(caller, image_id)
+        except IMSError as error:
+            if error.status != 404:
+                raise
+            return self.shared_images_get(caller, [image_id])[0]
+
+    def image_replicate(
+        self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = ""
+    ) -> ImageRecord:
+        copy = image_keys.image_replicate(
+            caller=caller, image_id=_image_id(image_id), name=name, description=description, key_id=key_id
+        )
+        return self.image_get(caller, str(copy.pk))
+
+
+class EmbeddedBackend(_KeysMixin):
     def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
         return _page(image_selectors.image_list_private(project_id=caller.project_id, **_query_args(query)), query)
 
     def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
-        page = sharing_selectors.image_list_shared_with_me(project_id=caller.project_id, status=status, **_query_args(query))
+        page = sharing_selectors.image_list_shared_with_me(
+            project_id=caller.project_id, account_id=caller.account_id, status=status, **_query_args(query)
+        )
         return _page(page, query)
 
     def shared_images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
         wanted = {_image_id(i) for i in image_ids}
-        images = sharing_selectors.shared_images_get(project_id=caller.project_id, image_ids=sorted(wanted))
+        images = sharing_selectors.shared_images_get(
+            project_id=caller.project_id, account_id=caller.account_id, image_ids=sorted(wanted)
+        )
         missing = wanted - {str(i.id) for i in images}
         if missing:
             raise IMSError.image_not_found(sorted(missing)[0])
