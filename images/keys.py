@@ -51,7 +51,7 @@ def own_key(caller: Caller, key_id: str) -> Key:
     except ValueError:
         key = None
     if key is None:
-        raise IMSError("KMS.0404", f"Key {key_id} does not exist in this project.", item=str(key_id), status=404)
+        raise IMSError("", f"Key {key_id} does not exist in this project.", item=str(key_id), status=404)
     return key
 
 

@@ -1,9 +1,9 @@
 """How a view answers an IMSError it cannot show next to a field: 404 for what you cannot see, 403 for what you
-cannot do. Nothing else is swallowed."""
+cannot do, 400 with the message for a request that makes no sense (one the console's own pages never send)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 
 from ims_console.backends.base import IMSError
@@ -14,4 +14,4 @@ def http_error(error: IMSError) -> Exception:
         return Http404(error.message)
     if error.status == 403:
         return PermissionDenied(error.message)
-    return error
+    return BadRequest(f"{error.message} ({error.code})" if error.code else error.message)

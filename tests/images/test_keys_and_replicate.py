@@ -201,3 +201,10 @@ def test_the_replicate_dialog_prefills_the_name_and_offers_own_enabled_keys(owne
     response = owner.client.post(reverse("images:replicate", args=[source.pk]), {"name": "web/copy", "key_id": ""}, headers=HTMX)
     assert "which a name cannot contain" in response.content.decode()
     assert Image.objects.count() == 1
+
+
+def test_a_crafted_request_to_disable_the_default_key_is_a_400_not_a_500(owner):
+    default = KeyFactory(project=owner.project, default=True)
+    response = owner.client.post(reverse("images:key_state", args=[default.pk]), {"state": "disabled"})
+    assert response.status_code == 400
+    assert Key.objects.get(pk=default.pk).state == "enabled"
