@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ims_console.backends import get_backend
 from ims_console.backends.base import IMSError
 from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.errors import http_error
+from ims_console.errors import attempt, http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageModifyForm
 
@@ -37,13 +37,8 @@ def key_create(request: HttpRequest) -> HttpResponse:
     caller = caller_for(request, write=True)
     problems: list[IMSError] = []
     if request.method == "POST":
-        try:
-            key = get_backend().key_create(caller, request.POST.get("alias", ""))
-        except IMSError as error:
-            if not error.problems:
-                raise http_error(error) from error
-            problems = error.problems
-        else:
+        key, problems = attempt(lambda: get_backend().key_create(caller, request.POST.get("alias", "")))
+        if key:
             return dialog_done(request, f"Created key {key.alias}.", events=("keys-changed",), redirect_to=reverse("images:keys"))
     return render_dialog(request, "images/_key_create_dialog.html", {"problems": problems, "alias": request.POST.get("alias", "")})
 
@@ -76,13 +71,8 @@ def grant_create(request: HttpRequest, key_id: str) -> HttpResponse:
     problems: list[IMSError] = []
     account_id = request.POST.get("account_id", "")
     if request.method == "POST":
-        try:
-            backend.key_grant_create(caller, key.id, account_id)
-        except IMSError as error:
-            if not error.problems:
-                raise http_error(error) from error
-            problems = error.problems
-        else:
+        granted, problems = attempt(lambda: backend.key_grant_create(caller, key.id, account_id))
+        if granted:
             return dialog_done(
                 request, f"Granted {key.alias} to account {account_id.strip().lower()}.", events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
@@ -126,13 +116,8 @@ def image_replicate(request: HttpRequest, image_id: str) -> HttpResponse:
     problems: list[IMSError] = []
     key_id = request.POST.get("key_id", "")
     if request.method == "POST" and form.is_valid():
-        try:
-            copy = backend.image_replicate(caller, source.id, key_id=key_id, **form.cleaned_data)
-        except IMSError as error:
-            if not error.problems:
-                raise http_error(error) from error
-            problems = error.problems
-        else:
+        copy, problems = attempt(lambda: backend.image_replicate(caller, source.id, key_id=key_id, **form.cleaned_data))
+        if copy:
             return dialog_done(
                 request, f"Replicated “{source.name}” as “{copy.name}” in this project's private images.",
                 events=("images-changed",), redirect_to=reverse("images:detail", args=[copy.id]),

@@ -3,6 +3,9 @@ cannot do, 400 with the message for a request that makes no sense (one the conso
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 
@@ -15,3 +18,17 @@ def http_error(error: IMSError) -> Exception:
     if error.status == 403:
         return PermissionDenied(error.message)
     return BadRequest(f"{error.message} ({error.code})" if error.code else error.message)
+
+
+T = TypeVar("T")
+
+
+def attempt(call: Callable[[], T]) -> tuple[T | None, list[IMSError]]:
+    """Run a backend write for a dialog. A refusal with listed problems (S13) comes back for the dialog to show;
+    anything the caller may not touch at all is answered as such (404, 403, 400)."""
+    try:
+        return call(), []
+    except IMSError as error:
+        if not error.problems:
+            raise http_error(error) from error
+        return None, error.problems

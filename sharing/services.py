@@ -76,6 +76,27 @@ def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str
     ]
 
 
+def _record(
+    caller: Caller, *, job_type: str, trace: str, changed: list[tuple[str, str]], unchanged: list[tuple[str, str]],
+    changed_result: str, unchanged_result: str, now,
+) -> Job:
+    """The IMS job with its per-pair results, and one trace per pair, in two inserts whatever the size."""
+    job = Job.objects.create(
+        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(),
+        entities={
+            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
+            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
+        },
+    )
+    bulk_insert(
+        Trace,
+        TRACE_FIELDS,
+        _traces(caller, trace, changed, changed_result, job, now) + _traces(caller, trace, unchanged, unchanged_result, job, now),
+    )
+    return job
+
+
 @transaction.atomic
 def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
@@ -143,19 +164,9 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
         ((i, p, caller.project_id, ImageMember.Status.PENDING, now, now) for i, p in new_pairs),
     )
     unchanged = sorted(existing)
-    job = Job.objects.create(
-        job_type=Job.Type.ADD_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(),
-        entities={
-            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in new_pairs]
-            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
-        },
-    )
-    bulk_insert(
-        Trace,
-        TRACE_FIELDS,
-        _traces(caller, Trace.Name.ADD_MEMBER, new_pairs, "success", job, now)
-        + _traces(caller, Trace.Name.ADD_MEMBER, unchanged, "unchanged: already shared", job, now),
+    job = _record(
+        caller, job_type=Job.Type.ADD_MEMBERS, trace=Trace.Name.ADD_MEMBER, changed=new_pairs, unchanged=unchanged,
+        changed_result="success", unchanged_result="unchanged: already shared", now=now,
     )
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(new_pairs), unchanged=len(unchanged),
@@ -181,12 +192,10 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
         raise IMSError.many(problems)
     now = timezone.now()
     members.delete()
-    job = Job.objects.create(
-        job_type=Job.Type.DELETE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(),
-        entities={"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]},
+    job = _record(
+        caller, job_type=Job.Type.DELETE_MEMBERS, trace=Trace.Name.DELETE_MEMBER, changed=pairs, unchanged=[],
+        changed_result="success", unchanged_result="", now=now,
     )
-    bulk_insert(Trace, TRACE_FIELDS, _traces(caller, Trace.Name.DELETE_MEMBER, pairs, "success", job, now))
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
     )
@@ -256,19 +265,9 @@ def image_member_status_update(
         )
     changed = [(str(m.image_id), caller.project_id) for m in changing]
     unchanged = [(i, caller.project_id) for i in wanted if members[i].status == status]
-    job = Job.objects.create(
-        job_type=Job.Type.UPDATE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(),
-        entities={
-            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
-            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
-        },
-    )
-    bulk_insert(
-        Trace,
-        TRACE_FIELDS,
-        _traces(caller, Trace.Name.UPDATE_MEMBER, changed, f"success: {status}", job, now)
-        + _traces(caller, Trace.Name.UPDATE_MEMBER, unchanged, f"unchanged: already {status}", job, now),
+    job = _record(
+        caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=changed, unchanged=unchanged,
+        changed_result=f"success: {status}", unchanged_result=f"unchanged: already {status}", now=now,
     )
     return MembersChanged(
         job=job, images=len(wanted), projects=1, changed=len(changed), unchanged=len(unchanged), duplicates=[]

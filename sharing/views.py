@@ -3,8 +3,6 @@ Add Tenant and Delete, and Images Shared with Me."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ims_console.backends import get_backend
 from ims_console.backends.base import Caller, ImageRecord, IMSError, SharingResult
 from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.errors import http_error
+from ims_console.errors import attempt, http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, selected_image_ids
 from sharing import rules
@@ -37,17 +35,6 @@ def shared_message(result: SharingResult) -> str:
     if result.duplicates:
         message += f"; {plural(len(result.duplicates), 'duplicate ID')} ignored"
     return message + "."
-
-
-def attempt(call: Callable[[], SharingResult]) -> tuple[SharingResult | None, list[IMSError]]:
-    """Run a sharing write. A refusal with listed problems (S13) comes back for the dialog to show; anything the
-    caller may not touch at all is answered as such: 404 for a stranger's image, 403 for a recipient's."""
-    try:
-        return call(), []
-    except IMSError as error:
-        if not error.problems:
-            raise http_error(error) from error
-        return None, error.problems
 
 
 def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:

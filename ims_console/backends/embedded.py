@@ -126,11 +126,13 @@ class _KeysMixin:
     def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
         return key_record(image_keys.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
 
-    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> None:
+    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
         image_keys.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
+        return self.key_get(caller, key_id)
 
-    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> None:
+    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
         image_keys.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
+        return self.key_get(caller, key_id)
 
     def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
         key = image_keys.own_key(caller, key_id)
