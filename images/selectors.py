@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from images.models import Image
+from images.models import Image, Key, KeyGrant
 from sharing.models import ImageMember
 
 
@@ -88,3 +88,11 @@ def image_page(
         rows.reverse()
         return ImageListPage(images=rows, total=total, has_previous=more, has_next=True)
     return ImageListPage(images=rows, total=total, has_previous=marker is not None, has_next=more)
+
+
+def key_usable_by(account_id: str):
+    """A condition on images: unencrypted, or encrypted with an enabled key of `account_id` or granted to it (R7)."""
+    granted = KeyGrant.objects.filter(key_id=OuterRef("key_id"), grantee_account_id=account_id)
+    return Q(key__isnull=True) | (
+        Q(key__state=Key.State.ENABLED) & (Q(key__project__account_id=account_id) | Exists(granted))
+    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 
-from images.keys import key_usable_by
 from images.models import Image
-from images.selectors import ImageListPage, image_page
+from images.selectors import ImageListPage, image_page, key_usable_by
 from sharing.models import ImageMember, Vault
 
 

@@ -16,7 +16,7 @@ from ims_console.backends.base import (
     SharingResult,
     VaultRecord,
 )
-from images import keys as image_keys
+from images import rules as image_rules
 from images.models import Key
 from images import selectors as image_selectors
 from images import services as image_services
@@ -71,9 +71,9 @@ def image_record(image: Image) -> ImageRecord:
         shared_at=getattr(image, "shared_at", None),
         share_updated_at=getattr(image, "share_updated_at", None),
         replicate_refusal=" ".join(
-            image_keys.replicate_refusals(name=image.name, image_type=image.image_type, size=image.size, status=image.status)
+            image_rules.replicate_refusals(name=image.name, image_type=image.image_type, size=image.size, status=image.status)
         ),
-        unavailable_reason=image_keys.unavailable_reason(image, usable=getattr(image, "key_usable", True)),
+        unavailable_reason=image_rules.unavailable_reason(image, usable=getattr(image, "key_usable", True)),
     )
 
 
@@ -113,29 +113,29 @@ class _KeysMixin:
     """KMS keys and grants, and replication, for the embedded backend."""
 
     def keys_list(self, caller: Caller) -> list[KeyRecord]:
-        image_keys.default_key(caller.project_id)
+        image_services.default_key(caller.project_id)
         keys = Key.objects.filter(project_id=caller.project_id).order_by("-is_default", "alias")
         return [key_record(k) for k in keys]
 
     def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
-        return key_record(image_keys.own_key(caller, key_id), with_grants=True)
+        return key_record(image_services.own_key(caller, key_id), with_grants=True)
 
     def key_create(self, caller: Caller, alias: str) -> KeyRecord:
-        return key_record(image_keys.key_create(caller=caller, alias=alias))
+        return key_record(image_services.key_create(caller=caller, alias=alias))
 
     def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
-        return key_record(image_keys.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
+        return key_record(image_services.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
 
     def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
-        image_keys.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
+        image_services.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
         return self.key_get(caller, key_id)
 
     def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
-        image_keys.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
+        image_services.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
         return self.key_get(caller, key_id)
 
     def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
-        key = image_keys.own_key(caller, key_id)
+        key = image_services.own_key(caller, key_id)
         return [member_record(m) for m in sharing_selectors.grant_dependents(key_id=str(key.pk), account_id=account_id)]
 
     def image_get_visible(self, caller: Caller, image_id: str) -> ImageRecord:
@@ -150,7 +150,7 @@ class _KeysMixin:
     def image_replicate(
         self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = ""
     ) -> ImageRecord:
-        copy = image_keys.image_replicate(
+        copy = image_services.image_replicate(
             caller=caller, image_id=_image_id(image_id), name=name, description=description, key_id=key_id
         )
         return self.image_get(caller, str(copy.pk))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ims_console.models import Trace
-from images.keys import image_replicate, key_create, key_grant_create, key_grant_revoke, key_state_update
+from images.services import image_replicate, key_create, key_grant_create, key_grant_revoke, key_state_update
 from images.models import Image, Key, KeyGrant
 from sharing.models import ImageMember, Job
 from sharing.services import image_members_add
@@ -156,7 +156,7 @@ def test_grant_share_accept_revoke_makes_the_recipients_image_unavailable_and_gr
     key_grant_revoke(caller=caller_of(owner), key_id=str(image.key_id), account_id=recipient.account.pk)
     html = recipient.client.get(url).content.decode()
     assert "Unavailable" in html and "The owner revoked your account&#x27;s grant on key" in html
-    assert f'title="The owner revoked' in html and f'aria-label="Replicate vault-enc"' in html
+    assert 'title="The owner revoked' in html and 'aria-label="Replicate vault-enc"' in html
 
     key_grant_create(caller=caller_of(owner), key_id=str(image.key_id), account_id=recipient.account.pk)
     assert "Unavailable" not in recipient.client.get(url).content.decode()

@@ -7,7 +7,7 @@ import pytest
 from ims_console.models import Trace
 from sharing.models import ImageMember, Job, Vault
 from sharing.services import image_member_status_update
-from tests.factories import ImageFactory, ImageMemberFactory, ProjectFactory
+from tests.factories import ImageFactory, ImageMemberFactory
 from tests.sharing.test_sharing_services import caller_of, refused
 
 pytestmark = pytest.mark.django_db
