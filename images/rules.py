@@ -5,24 +5,24 @@ from __future__ import annotations
 
 import re
 
-from ims_console.backends.base import ImageStatus, ImageType
+from ims_console.backends.base import ImageStatus, ImageType, IMSError
 from images.models import Image, Key
 
 KEY_ALIAS = re.compile(r"[A-Za-z0-9/_-]{1,255}")
 MAX_REPLICA_BYTES = 128 * 1024**3
 
 
-def replicate_refusals(*, name: str, image_type: str, size: int, status: str) -> list[str]:
-    """What keeps an image from being replicated whoever asks (R6), as messages with their codes."""
+def replicate_refusals(*, image_id: str, name: str, image_type: str, size: int, status: str) -> list[IMSError]:
+    """What keeps an image from being replicated whoever asks (R6)."""
     refusals = []
     if image_type == ImageType.FULL_ECS:
-        refusals.append(f"“{name}” is a full-ECS image; only system and data disk images can be replicated. (IMG.0130)")
+        refusals.append(IMSError("IMG.0130", f"“{name}” is a full-ECS image; only system and data disk images can be replicated.", item=image_id))
     if image_type == ImageType.ISO:
-        refusals.append(f"“{name}” is an ISO image; only system and data disk images can be replicated. (IMG.0167)")
+        refusals.append(IMSError("IMG.0167", f"“{name}” is an ISO image; only system and data disk images can be replicated.", item=image_id))
     if size > MAX_REPLICA_BYTES:
-        refusals.append(f"“{name}” is {size / 1024**3:.1f} GB; images of at most 128 GB can be replicated.")
+        refusals.append(IMSError("", f"“{name}” is {size / 1024**3:.1f} GB; images of at most 128 GB can be replicated.", item=image_id))
     if status != ImageStatus.ACTIVE:
-        refusals.append(f"“{name}” is not Normal; only Normal images can be replicated. (IMG.0046)")
+        refusals.append(IMSError("IMG.0046", f"“{name}” is not Normal; only Normal images can be replicated.", item=image_id))
     return refusals
 
 

@@ -8,7 +8,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ims_console.backends.base import Caller, ImageStatus, ImageType, IMSError, Visibility
+from ims_console.backends.base import Caller, ImageStatus, IMSError, Visibility
 from ims_console.models import Account, Trace
 from images import rules
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
@@ -171,14 +171,9 @@ def image_replicate(*, caller: Caller, image_id: str, name: str, description: st
     problems = []
     if shared and member.status != ImageMember.Status.ACCEPTED:
         problems.append(IMSError("IMG.0196", f"Accept “{source.name}” before replicating it.", item=str(source.pk)))
-    if source.image_type == ImageType.FULL_ECS:
-        problems.append(IMSError("IMG.0130", f"“{source.name}” is a full-ECS image; only system and data disk images can be replicated.", item=str(source.pk)))
-    if source.image_type == ImageType.ISO:
-        problems.append(IMSError("IMG.0167", f"“{source.name}” is an ISO image; only system and data disk images can be replicated.", item=str(source.pk)))
-    if source.size > rules.MAX_REPLICA_BYTES:
-        problems.append(IMSError("", f"“{source.name}” is {source.size / 1024**3:.1f} GB; images of at most 128 GB can be replicated.", item=str(source.pk)))
-    if source.status != ImageStatus.ACTIVE:
-        problems.append(IMSError("IMG.0046", f"“{source.name}” is not Normal; only Normal images can be replicated.", item=str(source.pk)))
+    problems += rules.replicate_refusals(
+        image_id=str(source.pk), name=source.name, image_type=source.image_type, size=source.size, status=source.status
+    )
     if shared and source.key_id and not Image.objects.filter(key_usable_by(caller.account_id), pk=source.pk).exists():
         problems.append(IMSError("IMG.0099", rules.unavailable_reason(source, usable=False) + " It cannot be replicated until the grant is back.", item=str(source.pk)))
 

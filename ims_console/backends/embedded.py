@@ -71,7 +71,11 @@ def image_record(image: Image) -> ImageRecord:
         shared_at=getattr(image, "shared_at", None),
         share_updated_at=getattr(image, "share_updated_at", None),
         replicate_refusal=" ".join(
-            image_rules.replicate_refusals(name=image.name, image_type=image.image_type, size=image.size, status=image.status)
+            f"{p.message} ({p.code})" if p.code else p.message
+            for p in image_rules.replicate_refusals(
+                image_id=str(image.id), name=image.name, image_type=image.image_type, size=image.size,
+                status=image.status,
+            )
         ),
         unavailable_reason=image_rules.unavailable_reason(image, usable=getattr(image, "key_usable", True)),
     )
