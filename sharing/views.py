@@ -26,7 +26,8 @@ def plural(count: int, word: str) -> str:
 
 def shared_message(result: SharingResult) -> str:
     if result.changed == 0:
-        message = f"Nothing new: all {plural(result.unchanged, 'pair')} were already shared"
+        already = "that pair was" if result.unchanged == 1 else f"all {result.unchanged} pairs were"
+        message = f"Nothing new: {already} already shared"
     else:
         message = f"Shared {plural(result.images, 'image')} with {plural(result.projects, 'project')}"
         if result.unchanged:

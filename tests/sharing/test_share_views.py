@@ -175,3 +175,15 @@ def test_the_private_list_costs_no_more_queries_with_shared_images(owner, recipi
         ImageMemberFactory(image=image, project=recipient.project)
     with django_assert_max_num_queries(7):
         owner.client.get(reverse("images:private"), {"page_size": 20})
+
+
+def test_sharing_only_pairs_that_exist_says_nothing_new_and_changes_nothing(owner, recipient, outsider):
+    image = ImageFactory(project=owner.project)
+    ImageMemberFactory(image=image, project=recipient.project, status="rejected")
+    response = owner.client.post(SHARE, {"image_id": image.id, "project_ids": recipient.project.id}, headers=HTMX)
+    assert "Nothing new: that pair was already shared." in response.content.decode()
+    ImageMemberFactory(image=image, project=outsider.project)
+    text = f"{recipient.project.id},{outsider.project.id}"
+    response = owner.client.post(SHARE, {"image_id": image.id, "project_ids": text}, headers=HTMX)
+    assert "Nothing new: all 2 pairs were already shared." in response.content.decode()
+    assert ImageMember.objects.get(project=recipient.project).status == "rejected"
