@@ -11,23 +11,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ims_console.backends import get_backend
 from ims_console.backends.base import IMSError
 from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.errors import attempt, http_error
+from ims_console.errors import attempt, fetch, http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageModifyForm
-
-
-def _fetch(call):
-    try:
-        return call()
-    except IMSError as error:
-        raise http_error(error) from error
 
 
 @require_GET
 @login_required
 def keys_list(request: HttpRequest) -> HttpResponse:
     caller = caller_for(request)
-    keys = _fetch(lambda: get_backend().keys_list(caller))
+    keys = fetch(lambda: get_backend().keys_list(caller))
     return render(request, "images/keys.html", {"keys": keys, "can_write": caller.can_write})
 
 
@@ -48,7 +41,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
 def key_state(request: HttpRequest, key_id: str) -> HttpResponse:
     caller = caller_for(request, write=True)
     enabled = request.POST.get("state") == "enabled"
-    _fetch(lambda: get_backend().key_state_update(caller, key_id, enabled=enabled))
+    fetch(lambda: get_backend().key_state_update(caller, key_id, enabled=enabled))
     if request.POST.get("next") == "detail":
         return redirect("images:key_detail", key_id)
     return redirect("images:keys")
@@ -58,7 +51,7 @@ def key_state(request: HttpRequest, key_id: str) -> HttpResponse:
 @login_required
 def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
     caller = caller_for(request)
-    key = _fetch(lambda: get_backend().key_get(caller, key_id))
+    key = fetch(lambda: get_backend().key_get(caller, key_id))
     return render(request, "images/key_detail.html", {"key": key, "can_write": caller.can_write})
 
 
@@ -67,7 +60,7 @@ def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
 def grant_create(request: HttpRequest, key_id: str) -> HttpResponse:
     caller = caller_for(request, write=True)
     backend = get_backend()
-    key = _fetch(lambda: backend.key_get(caller, key_id))
+    key = fetch(lambda: backend.key_get(caller, key_id))
     problems: list[IMSError] = []
     account_id = request.POST.get("account_id", "")
     if request.method == "POST":
@@ -86,13 +79,13 @@ def grant_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     """Revoke after a confirmation that names the recipients whose accepted images become unavailable (R7)."""
     caller = caller_for(request, write=True)
     backend = get_backend()
-    key = _fetch(lambda: backend.key_get(caller, key_id))
+    key = fetch(lambda: backend.key_get(caller, key_id))
     account_id = (request.POST if request.method == "POST" else request.GET).get("account_id", "")
     grant = next((g for g in key.grants if g.account_id == account_id), None)
     if grant is None:
         raise http_error(IMSError("", f"Account {account_id} holds no grant on {key.alias}.", status=404))
     if request.method == "POST":
-        _fetch(lambda: backend.key_grant_revoke(caller, key.id, account_id))
+        fetch(lambda: backend.key_grant_revoke(caller, key.id, account_id))
         return dialog_done(
             request, f"Revoked account {grant.account_name}'s grant on {key.alias}.", events=("keys-changed",),
             redirect_to=reverse("images:key_detail", args=[key.id]),
@@ -107,7 +100,7 @@ def image_replicate(request: HttpRequest, image_id: str) -> HttpResponse:
     """Replicate Image: a copy in this project's private images, of an own image or an accepted shared one (R6)."""
     caller = caller_for(request, write=True)
     backend = get_backend()
-    source = _fetch(lambda: backend.image_get_visible(caller, image_id))
+    source = fetch(lambda: backend.image_get_visible(caller, image_id))
     keys = [k for k in backend.keys_list(caller) if not k.is_default and k.enabled]
     shared = source.owner_project_id != caller.project_id
     form = ImageModifyForm(

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ims_console.backends import get_backend
 from ims_console.backends.base import IMSError
 from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.errors import http_error
+from ims_console.errors import fetch, http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
 
@@ -34,10 +34,7 @@ def private_images(request: HttpRequest) -> HttpResponse:
 @login_required
 def image_detail(request: HttpRequest, image_id: str) -> HttpResponse:
     caller = caller_for(request)
-    try:
-        image = get_backend().image_get(caller, image_id)
-    except IMSError as error:
-        raise http_error(error) from error
+    image = fetch(lambda: get_backend().image_get(caller, image_id))
     return render(request, "images/image_detail.html", {"image": image, "can_write": caller.can_write})
 
 

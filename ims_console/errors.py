@@ -23,6 +23,14 @@ def http_error(error: IMSError) -> Exception:
 T = TypeVar("T")
 
 
+def fetch(call: Callable[[], T]) -> T:
+    """Run a backend read for a view: what the caller may not see is 404, what it may not do is 403."""
+    try:
+        return call()
+    except IMSError as error:
+        raise http_error(error) from error
+
+
 def attempt(call: Callable[[], T]) -> tuple[T | None, list[IMSError]]:
     """Run a backend write for a dialog. A refusal with listed problems (S13) comes back for the dialog to show;
     anything the caller may not touch at all is answered as such (404, 403, 400)."""

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ims_console.backends import get_backend
-from ims_console.backends.base import Caller, ImageRecord, IMSError, SharingResult
+from ims_console.backends.base import Caller, IMSError, SharingResult
 from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.errors import attempt, http_error
+from ims_console.errors import attempt, fetch
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, selected_image_ids
 from sharing import rules
@@ -49,13 +49,6 @@ def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str])
     return attempt(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
 
 
-def _images(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
-    try:
-        return get_backend().images_get(caller, image_ids)
-    except IMSError as error:
-        raise http_error(error) from error
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def image_share(request: HttpRequest) -> HttpResponse:
@@ -76,7 +69,7 @@ def image_share(request: HttpRequest) -> HttpResponse:
         if result:
             message = f"Stopped sharing: {plural(result.changed, 'share')} removed."
             return dialog_done(request, message, events=SHARE_EVENTS, redirect_to=reverse("images:private"))
-    images = _images(caller, image_ids)
+    images = fetch(lambda: get_backend().images_get(caller, image_ids))
     context = {"images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")}
     if tab == "stop":
         context["members"] = get_backend().image_members_list(caller, [i.id for i in images])
@@ -90,22 +83,12 @@ def image_sharing(request: HttpRequest, image_id: str) -> HttpResponse:
     """An image's Sharing tab: its recipients and their status."""
     caller = caller_for(request)
     backend = get_backend()
-    try:
-        image = backend.image_get(caller, image_id)
-        members = backend.image_members_list(caller, [image.id])
-    except IMSError as error:
-        raise http_error(error) from error
+    image = fetch(lambda: backend.image_get(caller, image_id))
+    members = backend.image_members_list(caller, [image.id])
     context = {"image": image, "members": members, "can_write": caller.can_write, "tab": "sharing"}
     if request.htmx and request.htmx.target == "members":
         return render(request, "sharing/_members.html", context)
     return render(request, "sharing/image_sharing.html", context)
-
-
-def _own_image(caller: Caller, image_id: str) -> ImageRecord:
-    try:
-        return get_backend().image_get(caller, image_id)
-    except IMSError as error:
-        raise http_error(error) from error
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,7 +96,7 @@ def _own_image(caller: Caller, image_id: str) -> ImageRecord:
 def members_add(request: HttpRequest, image_id: str) -> HttpResponse:
     """Add Tenant: the same Project ID box and rules as the Share Image dialog, for this image."""
     caller = caller_for(request, write=True)
-    image = _own_image(caller, image_id)
+    image = fetch(lambda: get_backend().image_get(caller, image_id))
     problems: list[IMSError] = []
     if request.method == "POST":
         result, problems = add_members(caller, [image.id], request.POST.get("project_ids", ""))
@@ -131,7 +114,7 @@ def members_add(request: HttpRequest, image_id: str) -> HttpResponse:
 def members_delete(request: HttpRequest, image_id: str) -> HttpResponse:
     """Delete one recipient (project_id=...) or all of them (all=1) from the Sharing tab, after a confirmation."""
     caller = caller_for(request, write=True)
-    image = _own_image(caller, image_id)
+    image = fetch(lambda: get_backend().image_get(caller, image_id))
     params = request.POST if request.method == "POST" else request.GET
     members = get_backend().image_members_list(caller, [image.id])
     if params.get("all"):
@@ -206,7 +189,7 @@ def member_status(request: HttpRequest) -> HttpResponse:
         if result:
             message = f"{done} {plural(result.images, 'image')}." if not every_pending else f"{done} all {plural(result.images, 'pending image')}."
             return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
-    images = _shared(caller, image_ids)
+    images = fetch(lambda: get_backend().shared_images_get(caller, image_ids))
     needs_vault = [i for i in images if status == "accepted" and i.image_type == "full_ecs" and i.share_status != "accepted"]
     context.update(
         images=images, shown=images[:20], problems=problems, needs_vault=needs_vault,
@@ -214,13 +197,6 @@ def member_status(request: HttpRequest) -> HttpResponse:
         back=_back_to(params),
     )
     return render_dialog(request, "sharing/_member_status_dialog.html", context)
-
-
-def _shared(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
-    try:
-        return get_backend().shared_images_get(caller, image_ids)
-    except IMSError as error:
-        raise http_error(error) from error
 
 
 def _back_to(params: QueryDict) -> str:
