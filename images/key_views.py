@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.core.exceptions import BadRequest
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ims_console.backends import get_backend
@@ -40,8 +41,12 @@ def key_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def key_state(request: HttpRequest, key_id: str) -> HttpResponse:
     caller = caller_for(request, write=True)
-    enabled = request.POST.get("state") == "enabled"
-    fetch(lambda: get_backend().key_state_update(caller, key_id, enabled=enabled))
+    backend = get_backend()
+    key = fetch(lambda: backend.key_get(caller, key_id))
+    state = request.POST.get("state", "")
+    if state not in ("enabled", "disabled"):
+        raise BadRequest(f"State “{state[:40]}” is not one of enabled, disabled.")
+    fetch(lambda: backend.key_state_update(caller, key.id, enabled=state == "enabled"))
     if request.POST.get("next") == "detail":
         return redirect("images:key_detail", key_id)
     return redirect("images:keys")
@@ -66,8 +71,10 @@ def grant_create(request: HttpRequest, key_id: str) -> HttpResponse:
     if request.method == "POST":
         granted, problems = attempt(lambda: backend.key_grant_create(caller, key.id, account_id))
         if granted:
+            grant = next(g for g in granted.grants if g.account_id == account_id.strip().lower())
             return dialog_done(
-                request, f"Granted {key.alias} to account {account_id.strip().lower()}.", events=("keys-changed",),
+                request, f"Granted {key.alias} to account {grant.account_name} ({grant.account_id}).",
+                events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
             )
     return render_dialog(request, "images/_grant_create_dialog.html", {"key": key, "problems": problems, "account_id": account_id})
@@ -87,7 +94,8 @@ def grant_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     if request.method == "POST":
         fetch(lambda: backend.key_grant_revoke(caller, key.id, account_id))
         return dialog_done(
-            request, f"Revoked account {grant.account_name}'s grant on {key.alias}.", events=("keys-changed",),
+            request, f"Revoked account {grant.account_name}'s ({grant.account_id}) grant on {key.alias}.",
+            events=("keys-changed",),
             redirect_to=reverse("images:key_detail", args=[key.id]),
         )
     dependents = backend.key_grant_dependents(caller, key.id, account_id)

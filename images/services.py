@@ -14,6 +14,7 @@ from images import rules
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
 from images.selectors import key_usable_by
 from sharing.models import ImageMember, Job
+from sharing.services import lock_images, members_end, record_image_job
 
 GRANT_OPERATIONS = ["decrypt-datakey", "describe-key"]
 
@@ -25,38 +26,47 @@ def _require_write(caller: Caller) -> None:
 
 @transaction.atomic
 def image_update(*, caller: Caller, image_id: str, name: str, description: str) -> Image:
+    """Modify: an imsUpdateImageJob and an updateImage trace that says what changed."""
     _require_write(caller)
     image = Image.objects.select_for_update().filter(project_id=caller.project_id, pk=image_id).first()
     if image is None:
         raise IMSError.image_not_found(image_id)
+    changed = [f for f, new in (("name", name), ("description", description)) if getattr(image, f) != new]
+    now = timezone.now()
     image.name = name
     image.description = description
-    image.updated_at = timezone.now()
+    image.updated_at = now
     image.save(update_fields=["name", "description", "updated_at"])
+    record_image_job(
+        caller, job_type=Job.Type.UPDATE_IMAGE, trace=Trace.Name.UPDATE_IMAGE, image_ids=[str(image.pk)],
+        result=f"success: {', '.join(changed)} changed" if changed else "success: nothing changed", now=now,
+    )
     return image
 
 
 @transaction.atomic
 def images_delete(*, caller: Caller, image_ids: list[str]) -> int:
-    """Delete the caller's images, all or nothing: one unknown ID and none is deleted."""
+    """Delete the caller's images, all or nothing: one unknown ID and none is deleted.
+
+    The images are locked first (the same order as sharing takes them), so that a share submitted meanwhile
+    either completes before and its recipients go with the image, or waits and then finds the image gone.
+    One imsDeleteImagesJob; a deleteImage trace per image and a deleteMember trace per recipient under it.
+    """
     _require_write(caller)
     wanted = set(image_ids)
-    found = {str(pk) for pk in Image.objects.filter(project_id=caller.project_id, pk__in=wanted).values_list("pk", flat=True)}
+    images = [i for i in lock_images(wanted) if i.project_id == caller.project_id]
+    found = {str(i.pk) for i in images}
     missing = sorted(wanted - found)
     if missing:
         raise IMSError.image_not_found(missing[0])
-    # Deleting an image ends its sharing (S14): its members go with it, each audited as a deleteMember.
     now = timezone.now()
-    pairs = ImageMember.objects.filter(image_id__in=found).values_list("image_id", "project_id")
-    Trace.objects.bulk_create(
-        Trace(
-            name=Trace.Name.DELETE_MEMBER, user_id=caller.user_id, username=caller.username,
-            project_id=caller.project_id, resource_id=str(image_id), member_project_id=project_id,
-            source_ip=caller.source_ip or None, result="success: image deleted", time=now,
-        )
-        for image_id, project_id in pairs
+    job = record_image_job(
+        caller, job_type=Job.Type.DELETE_IMAGES, trace=Trace.Name.DELETE_IMAGE, image_ids=sorted(found),
+        result="success", now=now,
     )
-    ImageMember.objects.filter(image_id__in=found).delete()
+    # Deleting an image ends its sharing (S14).
+    members = list(ImageMember.objects.filter(image_id__in=found).select_for_update(of=("self",)).order_by("pk"))
+    members_end(caller, members, job=job, result="success: image deleted", now=now)
     return Image.objects.filter(project_id=caller.project_id, pk__in=found).delete()[1].get("images.Image", 0)
 
 
@@ -80,9 +90,12 @@ def default_key(project_id: str) -> Key:
     return key
 
 
-def own_key(caller: Caller, key_id: str) -> Key:
+def own_key(caller: Caller, key_id: str, *, lock: bool = False) -> Key:
+    """A key of the caller's project; `lock` holds its row until the transaction ends, so that changes to one key
+    and its grants take turns."""
+    keys = Key.objects.select_for_update() if lock else Key.objects
     try:
-        key = Key.objects.filter(pk=uuid.UUID(str(key_id)), project_id=caller.project_id).first()
+        key = keys.filter(pk=uuid.UUID(str(key_id)), project_id=caller.project_id).first()
     except ValueError:
         key = None
     if key is None:
@@ -99,9 +112,16 @@ def key_create(*, caller: Caller, alias: str) -> Key:
             "", f"“{alias}” is not a key alias: use 1 to 255 letters, digits, slashes (/), underscores (_) and hyphens (-).",
             field="alias",
         )])
+    taken = IMSError.many([IMSError("", f"This project already has a key named “{alias}”.", field="alias")])
     if alias == DEFAULT_KEY_ALIAS or Key.objects.filter(project_id=caller.project_id, alias=alias).exists():
-        raise IMSError.many([IMSError("", f"This project already has a key named “{alias}”.", field="alias")])
-    key = Key.objects.create(project_id=caller.project_id, alias=alias)
+        raise taken
+    # Two sessions may pass the check above at once; the unique constraint decides, and the loser is told the
+    # same as if it had come second.
+    try:
+        with transaction.atomic():
+            key = Key.objects.create(project_id=caller.project_id, alias=alias)
+    except IntegrityError:
+        raise taken from None
     _trace(caller, Trace.Name.CREATE_KEY, "key", str(key.pk), "success")
     return key
 
@@ -109,7 +129,7 @@ def key_create(*, caller: Caller, alias: str) -> Key:
 @transaction.atomic
 def key_state_update(*, caller: Caller, key_id: str, enabled: bool) -> Key:
     _require_write(caller)
-    key = own_key(caller, key_id)
+    key = own_key(caller, key_id, lock=True)
     if key.is_default:
         raise IMSError("", "The default key ims/default cannot be disabled.", status=400)
     key.state = Key.State.ENABLED if enabled else Key.State.DISABLED
@@ -121,7 +141,7 @@ def key_state_update(*, caller: Caller, key_id: str, enabled: bool) -> Key:
 @transaction.atomic
 def key_grant_create(*, caller: Caller, key_id: str, account_id: str) -> KeyGrant:
     _require_write(caller)
-    key = own_key(caller, key_id)
+    key = own_key(caller, key_id, lock=True)
     account_id = account_id.strip().lower()
     problem = None
     if key.is_default:
@@ -138,7 +158,8 @@ def key_grant_create(*, caller: Caller, key_id: str, account_id: str) -> KeyGran
         with transaction.atomic():
             grant = KeyGrant.objects.create(key=key, grantee_account_id=account_id, operations=GRANT_OPERATIONS)
     except IntegrityError:
-        raise IMSError.many([IMSError("", f"Account {account_id} already holds a grant on {key.alias}.", item=account_id)]) from None
+        name = Account.objects.get(pk=account_id).name
+        raise IMSError.many([IMSError("", f"Account {name} ({account_id}) already holds a grant on {key.alias}.", item=account_id)]) from None
     _trace(caller, Trace.Name.CREATE_GRANT, "key", str(key.pk), "success", member=account_id)
     return grant
 
@@ -146,7 +167,7 @@ def key_grant_create(*, caller: Caller, key_id: str, account_id: str) -> KeyGran
 @transaction.atomic
 def key_grant_revoke(*, caller: Caller, key_id: str, account_id: str) -> None:
     _require_write(caller)
-    key = own_key(caller, key_id)
+    key = own_key(caller, key_id, lock=True)
     deleted, _ = KeyGrant.objects.filter(key=key, grantee_account_id=account_id).delete()
     if not deleted:
         raise IMSError.many([IMSError("", f"Account {account_id} holds no grant on {key.alias}.", item=account_id)])
@@ -164,7 +185,8 @@ def image_replicate(*, caller: Caller, image_id: str, name: str, description: st
     shared = source is not None and source.project_id != caller.project_id
     member = None
     if shared:
-        member = ImageMember.objects.filter(image=source, project_id=caller.project_id).first()
+        # Locked, so that a reject or a stop-sharing meanwhile waits for the copy, or the copy sees it.
+        member = ImageMember.objects.select_for_update().filter(image=source, project_id=caller.project_id).first()
     if source is None or (shared and member is None):
         raise IMSError.image_not_found(str(image_id))
 

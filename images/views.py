@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ims_console.backends import get_backend
 from ims_console.backends.base import IMSError
-from ims_console.dialogs import dialog_done, render_dialog
+from ims_console.dialogs import dialog_done, dialog_params, render_dialog
 from ims_console.errors import fetch, http_error
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
@@ -63,16 +63,17 @@ def images_delete(request: HttpRequest) -> HttpResponse:
     """Delete one image (row More > Delete) or the ticked rows (Delete above the list), after one confirmation."""
     caller = caller_for(request, write=True)
     backend = get_backend()
-    ids, problem = selected_image_ids(request.POST if request.method == "POST" else request.GET)
+    params, submitted = dialog_params(request)
+    ids, problem = selected_image_ids(params)
     if problem:
         return render_dialog(request, "images/_delete_dialog.html", {"images": [], "problem": problem})
     try:
         images = backend.images_get(caller, ids)
-        if request.method == "POST":
+        if submitted:
             backend.images_delete(caller, ids)
     except IMSError as error:
         raise http_error(error) from error
-    if request.method == "GET":
+    if not submitted:
         shared = [i for i in images if i.member_count]
         return render_dialog(
             request,
@@ -81,7 +82,7 @@ def images_delete(request: HttpRequest) -> HttpResponse:
         )
     names = ", ".join(f"“{i.name}”" for i in images)
     message = f"Deleted image {names}." if len(images) == 1 else f"Deleted {len(images)} images: {names}."
-    if request.htmx and request.POST.get("from") == "detail":
+    if request.htmx and params.get("from") == "detail":
         messages.success(request, message)
         return HttpResponseClientRedirect(reverse("images:private"))
     return dialog_done(request, message, events=("images-changed",), redirect_to=reverse("images:private"))

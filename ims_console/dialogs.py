@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django_htmx.http import trigger_client_event
 
@@ -24,3 +24,12 @@ def dialog_done(request: HttpRequest, message: str, *, events: tuple[str, ...], 
         return response
     messages.success(request, message)
     return redirect(redirect_to)
+
+
+def dialog_params(request: HttpRequest) -> tuple[QueryDict, bool]:
+    """A dialog over ticked rows is opened by POST with open=1 (a hundred image IDs do not fit in a URL that
+    every server accepts) or by GET for one row; it is submitted by POST without open. Returns the parameters
+    and whether this request is the submission."""
+    if request.method == "POST":
+        return request.POST, not request.POST.get("open")
+    return request.GET, False

@@ -81,6 +81,8 @@ class Trace(models.Model):
         DELETE_MEMBER = "deleteMember"
         UPDATE_MEMBER = "updateMember"
         COPY_IMAGE = "copyImage"
+        UPDATE_IMAGE = "updateImage"
+        DELETE_IMAGE = "deleteImage"
         CREATE_KEY = "createKey"
         UPDATE_KEY = "updateKeyState"
         CREATE_GRANT = "createGrant"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,7 +26,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     raw = os.environ.get(name, "")
     if raw == "":
         return default
@@ -32,17 +34,35 @@ def env_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-    if value < 1:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be at least 1.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
     return value
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105 - refused above outside DEBUG
+def local_secret_key(path: Path) -> str:
+    """A key generated once for this checkout and kept in a git-ignored file, so that `make run` needs no
+    configuration and sessions survive a restart. Several workers may start at once: the first to create the
+    file writes it, the others read it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) < 50:
+            raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.") from None
+        return key
+    key = secrets.token_urlsafe(64)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or local_secret_key(
+    Path(os.environ.get("IMS_SECRET_KEY_FILE") or BASE_DIR / ".secret_key")
+)
+# Served to browsers over HTTPS (directly or behind a TLS proxy): secure cookies, HSTS, redirect to https.
+# `make run` serves plain HTTP on loopback and turns this off.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -54,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "ims_console",
     "images",
     "sharing",
@@ -61,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are served by the WSGI server itself, in development and production alike.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ims_console.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,11 +94,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ims_console.tenancy.TenantMiddleware",
+    "ims_console.middleware.NoStoreForSignedInMiddleware",
+    # Last, so that a locked-out login is answered before any view runs.
+    "axes.middleware.AxesMiddleware",
 ]
-
-if not DEBUG:
-    # In production the WSGI server serves the collected static files itself (no separate web server needed).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "ims_console.urls"
 WSGI_APPLICATION = "ims_console.wsgi.application"
@@ -97,8 +120,21 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Concurrent writers wait for each other instead of failing with "database is locked": every transaction
+    # takes the write lock when it begins (IMMEDIATE), readers never block writers (WAL), and a writer waits up
+    # to 20 s for the lock. Tests use a file too: an in-memory database shared between threads answers
+    # "table is locked" at once instead of waiting, so the concurrency tests could not run on it.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IMS_TEST_SQLITE", "/tmp/ims-console-test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The lockout check comes first, so that a locked-out attempt is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,14 +154,19 @@ IMS_DEFAULT_TIME_ZONE = os.environ.get("IMS_DEFAULT_TIME_ZONE", "Europe/Berlin")
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# After `collectstatic` (the production steps in the README) files get content-hashed names and are cached for
+# good; before it (`make run`, tests) WhiteNoise serves them from the apps' folders under their plain names.
+_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if _COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not _COLLECTED
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # No inline scripts or styles anywhere: everything comes from static/.
 SECURE_CSP = {
@@ -138,11 +179,18 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# A request body larger than this is refused with 400 before it is parsed. The largest form the console sends
+# (100 project IDs and 100 ticked rows) is under 10 KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+# How many reverse proxies in front of the console append to X-Forwarded-For. 0: the client is REMOTE_ADDR and
+# X-Forwarded-For is ignored (anyone can send it); 1 behind one TLS proxy; and so on.
+IMS_TRUSTED_PROXIES = env_int("IMS_TRUSTED_PROXIES", 0, minimum=0)
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -154,9 +202,22 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusals": {"()": "ims_console.middleware.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes reports every successful login at INFO; lockouts come at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Login throttling (django-axes): after IMS_LOGIN_FAILURE_LIMIT failed logins for one user name, or from one
+# client address, further attempts for it are refused for IMS_LOGIN_COOLOFF_MINUTES without checking a password.
+AXES_FAILURE_LIMIT = env_int("IMS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("IMS_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ims_console.tenancy.client_ip"
+AXES_LOCKOUT_CALLABLE = "ims_console.views.login_locked_out"
+AXES_VERBOSE = False
 
 # The console's own settings.
 # Regions the cloud offers: code -> display name. A project lives in exactly one of them.

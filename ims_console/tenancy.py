@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
@@ -61,7 +63,24 @@ class TenantMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The address a request came from, for audit traces and login throttling.
+
+    X-Forwarded-For can be sent by anyone, so it is read only behind IMS_TRUSTED_PROXIES proxies, each of which
+    appends the address it received from: the client is the entry that many places from the right. With fewer
+    entries than that, the request did not come through all the proxies and its header cannot be trusted.
+    """
+    proxies = settings.IMS_TRUSTED_PROXIES
+    remote = request.META.get("REMOTE_ADDR", "")
+    if proxies == 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def caller_for(request: HttpRequest, *, write: bool = False) -> Caller:

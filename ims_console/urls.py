@@ -16,3 +16,5 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "ims_console.views.bad_request"

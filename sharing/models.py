@@ -55,6 +55,8 @@ class ImageMember(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     # The vault a full-ECS image's backup went to when it was accepted (R4).
     vault = models.ForeignKey(Vault, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    # The space its backup holds in that vault while accepted, given back when it is rejected or ends.
+    reserved_gb = models.PositiveIntegerField(db_default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -77,6 +79,8 @@ class Job(models.Model):
         UPDATE_MEMBERS = "imsUpdateImageMembersJob"
         DELETE_MEMBERS = "imsDelImageMembersJob"
         COPY_IMAGE = "imsCopyImageInRegionJob"
+        UPDATE_IMAGE = "imsUpdateImageJob"
+        DELETE_IMAGES = "imsDeleteImagesJob"
 
     class Status(models.TextChoices):
         INIT = "INIT"

@@ -22,8 +22,9 @@ def split_project_ids(text: str) -> list[str]:
 @dataclass(frozen=True)
 class ProjectIds:
     ids: list[str] = field(default_factory=list)  # the well-formed ones, normalised
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # every repeated entry, as often as it was repeated
     problems: list[IMSError] = field(default_factory=list)
+    too_many: bool = False
 
 
 def _format_problem(raw: str) -> IMSError | None:
@@ -41,11 +42,16 @@ def _format_problem(raw: str) -> IMSError | None:
         f"“{raw}” is not a project ID: {' and '.join(reasons)}; a project ID is 32 hexadecimal characters (0-9, a-f).",
         item=raw,
         field="project_ids",
+        group="Not project IDs (a project ID is 32 hexadecimal characters, 0-9 and a-f)",
+        label=f"“{raw}”",
     )
 
 
 def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> ProjectIds:
-    """S3 and S4: trimmed, lower-cased, duplicates collapsed (and reported), each 32 hex, at most `limit`."""
+    """S3 and S4: trimmed, lower-cased, duplicates collapsed (and reported), each 32 hex, at most `limit`.
+
+    Over the limit, that is the only problem reported: nothing else is checked, so that a pasted list of
+    thousands costs a count, not thousands of checks and a page of errors."""
     limit = settings.IMS_MAX_PROJECT_IDS_PER_SUBMISSION if limit is None else limit
     cleaned = [t.strip() for t in tokens if t.strip()]
     if not cleaned:
@@ -55,22 +61,18 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
     for raw in cleaned:
         key = raw.lower()
         if key in unique:
-            if key not in duplicates:
-                duplicates.append(key)
+            duplicates.append(key)
             continue
         unique[key] = raw
+    if len(unique) > limit:
+        return ProjectIds(duplicates=duplicates, too_many=True, problems=[IMSError(
+            "",
+            f"{len(unique):,} project IDs were entered (after removing duplicates); at most {limit} can be shared "
+            "with in one submission.",
+            field="project_ids",
+        )])
     problems = [p for p in (_format_problem(raw) for raw in unique.values()) if p]
     valid = [key for key in unique if PROJECT_ID.fullmatch(key)]
-    if len(unique) > limit:
-        problems.insert(
-            0,
-            IMSError(
-                "",
-                f"{len(unique)} project IDs were entered (after removing duplicates); at most {limit} can be shared "
-                "with in one submission.",
-                field="project_ids",
-            ),
-        )
     return ProjectIds(ids=valid, duplicates=duplicates, problems=problems)
 
 
@@ -80,12 +82,16 @@ def image_refusals(
     """S1, S2, S8, S9 (default key): what makes an image unshareable whoever the recipient is."""
     problems = []
     if visibility == Visibility.PUBLIC:
-        problems.append(IMSError("IMG.0089", f"Image “{name}” is public; only private images can be shared.", item=image_id))
+        problems.append(IMSError(
+            "IMG.0089", f"Image “{name}” is public; only private images can be shared.", item=image_id,
+            group="Public images, which cannot be shared (only private ones can)", label=f"“{name}”",
+        ))
     if status != ImageStatus.ACTIVE:
         label = STATUS_LABELS.get(status, status)
-        problems.append(
-            IMSError("IMG.0046", f"Image “{name}” is {label}; only Normal images can be shared.", item=image_id)
-        )
+        problems.append(IMSError(
+            "IMG.0046", f"Image “{name}” is {label}; only Normal images can be shared.", item=image_id,
+            group="Images that are not Normal (only Normal images can be shared)", label=f"“{name}” ({label})",
+        ))
     if image_type == ImageType.FULL_ECS and backup_source != BackupSource.CBR:
         problems.append(
             IMSError(
@@ -93,6 +99,8 @@ def image_refusals(
                 f"Full-ECS image “{name}” was created from a CSBS backup; only full-ECS images created from CBR "
                 "backups can be shared.",
                 item=image_id,
+                group="Full-ECS images created from CSBS backups (only those from CBR backups can be shared)",
+                label=f"“{name}”",
             )
         )
     if key_is_default:
@@ -102,6 +110,9 @@ def image_refusals(
                 f"Image “{name}” is encrypted with the default key ims/default, which cannot be shared. Replicate "
                 "it to an unencrypted image, or one encrypted with a custom key, and share that.",
                 item=image_id,
+                group="Images encrypted with the default key ims/default, which cannot be shared (replicate them "
+                "unencrypted or with a custom key, and share the copy)",
+                label=f"“{name}”",
             )
         )
     return problems
@@ -124,21 +135,28 @@ def region_refusal(*, project_id: str, project_region: str | None, region: str) 
             f"Project {project_id} cannot be found in the current region ({region}); images are shared only "
             "inside their region.",
             item=project_id,
+            group=f"Projects that cannot be found in the current region ({region}; images are shared only inside "
+            "their region)",
         )
     return None
 
 
 def grant_refusal(
-    *, image_id: str, name: str, key_id: str, key_alias: str, project_id: str, granted: bool
+    *, image_id: str, name: str, key_id: str, key_alias: str, project_id: str, granted: bool,
+    project_name: str = "", account_name: str = "",
 ) -> IMSError | None:
     """S9 (custom key): the recipient's account must hold a grant on the image's key."""
     if not granted:
+        who = f"account {account_name} (project {project_name}, {project_id})" if account_name else f"the account of project {project_id}"
         return IMSError(
             "IMG.0099",
-            f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the account of project "
-            f"{project_id}. Create a grant (Decrypt Data Key, Describe Key) for that account first.",
+            f"Image “{name}” is encrypted with key {key_alias}, which is not granted to {who}. Create a grant "
+            "(Decrypt Data Key, Describe Key) for that account first.",
             item=project_id,
+            label=f"{project_name} ({account_name}, {project_id})" if account_name else project_id,
             context={"key_id": key_id},
+            group=f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the accounts of these "
+            "projects; create a grant (Decrypt Data Key, Describe Key) for each account first",
         )
     return None
 

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from ims_console.backends.base import Caller, ImageType, IMSError
@@ -39,12 +40,24 @@ def _require_write(caller: Caller) -> None:
         raise IMSError.read_only()
 
 
+def lock_images(image_ids) -> list[Image]:
+    """Lock image rows until the transaction ends, always in primary-key order, so that two writers on overlapping
+    images queue up instead of deadlocking. Every check-then-write on an image's members (the recipient limit,
+    one member per pair, deleting an image while it is shared) runs under this lock. On SQLite the IMMEDIATE
+    transaction (settings) already serializes writers and FOR UPDATE is left out."""
+    return list(
+        Image.objects.filter(pk__in=list(image_ids)).select_related("project", "key__project")
+        .select_for_update(of=("self",)).order_by("pk")
+    )
+
+
 def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
-    """The caller's own images, in the order asked. Unknown ones are 404; ones shared with the caller, IMG.0047."""
+    """The caller's own images, in the order asked, locked. Unknown ones are 404; ones shared with the caller,
+    IMG.0047."""
     wanted = list(dict.fromkeys(str(i) for i in image_ids))
     if not wanted:
         raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
-    found = {str(i.pk): i for i in Image.objects.filter(pk__in=wanted).select_related("project", "key__project")}
+    found = {str(i.pk): i for i in lock_images(wanted)}
     foreign = [i for i in found.values() if i.project_id != caller.project_id]
     received = set()
     if foreign:
@@ -97,12 +110,49 @@ def _record(
     return job
 
 
+def record_image_job(caller: Caller, *, job_type: str, trace: str, image_ids: list[str], result: str, now) -> Job:
+    """A job on whole images (modify, delete) with one trace per image; member traces of the same change use
+    the returned job's ID."""
+    job = Job.objects.create(
+        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(), entities={"results": [{"image_id": i, "status": "success"} for i in image_ids]},
+    )
+    bulk_insert(Trace, TRACE_FIELDS, [
+        (trace, caller.user_id, caller.username, caller.project_id, "image", image_id, "", caller.source_ip or None,
+         result, job.id, now)
+        for image_id in image_ids
+    ])
+    return job
+
+
+def members_end(caller: Caller, members: list[ImageMember], *, job: Job, result: str, now) -> None:
+    """Members that go away (stop sharing, image deleted): give back the vault space their full-ECS backups
+    held, trace each as deleteMember under `job`, and delete them. The caller holds the images' locks."""
+    _release_vault_space(members)
+    bulk_insert(Trace, TRACE_FIELDS, _traces(
+        caller, Trace.Name.DELETE_MEMBER, [(str(m.image_id), m.project_id) for m in members], result, job, now
+    ))
+    ImageMember.objects.filter(pk__in=[m.pk for m in members]).delete()
+
+
+def _release_vault_space(members: list[ImageMember]) -> None:
+    """Give back what accepted full-ECS images reserved in their vaults (R4), one UPDATE per vault."""
+    held = Counter()
+    for member in members:
+        if member.vault_id and member.reserved_gb:
+            held[member.vault_id] += member.reserved_gb
+    for vault_id in sorted(held):
+        Vault.objects.filter(pk=vault_id).update(used_gb=Greatest(F("used_gb") - held[vault_id], 0))
+
+
 @transaction.atomic
 def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
     _require_write(caller)
-    images = _owned_images(caller, image_ids)
     parsed = rules.parse_project_ids(project_ids)
+    if parsed.too_many:
+        raise IMSError.many(parsed.problems)
+    images = _owned_images(caller, image_ids)
     problems = list(parsed.problems)
     for image in images:
         problems += rules.image_refusals(
@@ -112,7 +162,7 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
         )
 
     region = images[0].project.region
-    targets = {p.pk: p for p in Project.objects.filter(pk__in=parsed.ids)}
+    targets = {p.pk: p for p in Project.objects.filter(pk__in=parsed.ids).select_related("account")}
     for project_id in parsed.ids:
         target = targets.get(project_id)
         problem = rules.own_project_refusal(project_id=project_id, owner_project_id=caller.project_id) or rules.region_refusal(
@@ -135,7 +185,7 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
                 has_grant = target.account_id == image.key.project.account_id or (image.key_id, target.account_id) in granted
                 problem = rules.grant_refusal(
                     image_id=str(image.pk), name=image.name, key_id=str(image.key_id), key_alias=image.key.alias,
-                    project_id=target.pk, granted=has_grant,
+                    project_id=target.pk, granted=has_grant, project_name=target.name, account_name=target.account.name,
                 )
                 if problem:
                     problems.append(problem)
@@ -178,41 +228,60 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
 def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Stop sharing images with projects (S14). Each project must be a recipient of at least one of the images."""
     _require_write(caller)
-    images = _owned_images(caller, image_ids)
     parsed = rules.parse_project_ids(project_ids)
-    members = ImageMember.objects.filter(image__in=images, project_id__in=parsed.ids)
-    pairs = [(str(i), p) for i, p in members.values_list("image_id", "project_id")]
+    if parsed.too_many:
+        raise IMSError.many(parsed.problems)
+    images = _owned_images(caller, image_ids)
+    members = list(
+        ImageMember.objects.filter(image__in=images, project_id__in=parsed.ids).select_for_update(of=("self",)).order_by("pk")
+    )
+    pairs = [(str(m.image_id), m.project_id) for m in members]
     recipients = {p for _, p in pairs}
     problems = parsed.problems + [
-        IMSError("", f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p)
+        IMSError(
+            "", f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p,
+            group=f"Projects that are not recipients of the selected image{'s' if len(images) > 1 else ''}",
+        )
         for p in parsed.ids
         if p not in recipients
     ]
     if problems:
         raise IMSError.many(problems)
     now = timezone.now()
-    members.delete()
-    job = _record(
-        caller, job_type=Job.Type.DELETE_MEMBERS, trace=Trace.Name.DELETE_MEMBER, changed=pairs, unchanged=[],
-        changed_result="success", unchanged_result="", now=now,
+    job = Job.objects.create(
+        job_type=Job.Type.DELETE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(),
+        entities={"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]},
     )
+    members_end(caller, members, job=job, result="success", now=now)
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
     )
 
 
-def _vault_problem(caller: Caller, vault_id: str, accepting: list[ImageMember]) -> IMSError | None:
+def backup_gb(image: Image) -> int:
+    """What accepting a full-ECS image takes from the chosen vault: its backup's size, in whole GB (R4)."""
+    return math.ceil(image.size / 1024**3)
+
+
+def _vault_problem(caller: Caller, vault_id: str, accepting: list[ImageMember]) -> tuple[Vault | None, IMSError | None]:
+    """The vault chosen for accepting full-ECS images, locked so that two acceptances cannot both take its last
+    free space, or the reason it cannot take them."""
     names = ", ".join(f"“{m.image.name}”" for m in accepting)
-    needed_gb = math.ceil(sum(m.image.size for m in accepting) / 1024**3)
+    needed_gb = sum(backup_gb(m.image) for m in accepting)
     try:
-        vault = Vault.objects.filter(pk=uuid.UUID(vault_id), project_id=caller.project_id).first() if vault_id else None
+        vault = (
+            Vault.objects.select_for_update().filter(pk=uuid.UUID(vault_id), project_id=caller.project_id).first()
+            if vault_id else None
+        )
     except ValueError:
         vault = None
-    return rules.vault_refusal(
+    problem = rules.vault_refusal(
         vault_id=vault_id, vault_name=vault.name if vault else None,
         protection_type=vault.protection_type if vault else "", resource_type=vault.resource_type if vault else "",
         free_gb=vault.capacity_gb - vault.used_gb if vault else 0, needed_gb=needed_gb, images=names,
     )
+    return vault, problem
 
 
 @transaction.atomic
@@ -222,7 +291,8 @@ def image_member_status_update(
     """The recipient accepts or rejects images shared with its project (R1 to R4), all or nothing.
 
     Any status may move to accepted or rejected at any time. Only the recipient may: the owner gets 403,
-    anyone else 404.
+    anyone else 404. Accepting a full-ECS image reserves its backup's size in the chosen vault; rejecting it
+    gives the space back.
     """
     _require_write(caller)
     if status not in (ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED):
@@ -230,9 +300,12 @@ def image_member_status_update(
     wanted = list(dict.fromkeys(str(i) for i in image_ids))
     if not wanted:
         raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+    # The member rows are locked (in a fixed order) so that two sessions changing the same shares take turns,
+    # and each change is counted and traced once.
     members = {
         str(m.image_id): m
-        for m in ImageMember.objects.filter(project_id=caller.project_id, image_id__in=wanted).select_related("image")
+        for m in ImageMember.objects.filter(project_id=caller.project_id, image_id__in=wanted)
+        .select_related("image").select_for_update(of=("self",)).order_by("pk")
     }
     missing = [i for i in wanted if i not in members]
     if missing:
@@ -250,19 +323,21 @@ def image_member_status_update(
     ]
     vault = None
     if accepting_full_ecs:
-        problem = _vault_problem(caller, vault_id, accepting_full_ecs)
+        vault, problem = _vault_problem(caller, vault_id, accepting_full_ecs)
         if problem:
             raise IMSError.many([problem])
-        vault = uuid.UUID(vault_id)
 
     now = timezone.now()
+    if status == ImageMember.Status.REJECTED:
+        _release_vault_space(changing)
     plain = [m.pk for m in changing if m not in accepting_full_ecs]
     if plain:
-        ImageMember.objects.filter(pk__in=plain).update(status=status, updated_at=now)
+        ImageMember.objects.filter(pk__in=plain).update(status=status, updated_at=now, vault=None, reserved_gb=0)
     if accepting_full_ecs:
-        ImageMember.objects.filter(pk__in=[m.pk for m in accepting_full_ecs]).update(
-            status=status, updated_at=now, vault_id=vault
-        )
+        for member in accepting_full_ecs:
+            member.status, member.updated_at, member.vault, member.reserved_gb = status, now, vault, backup_gb(member.image)
+        ImageMember.objects.bulk_update(accepting_full_ecs, ["status", "updated_at", "vault", "reserved_gb"])
+        Vault.objects.filter(pk=vault.pk).update(used_gb=F("used_gb") + sum(m.reserved_gb for m in accepting_full_ecs))
     changed = [(str(m.image_id), caller.project_id) for m in changing]
     unchanged = [(i, caller.project_id) for i in wanted if members[i].status == status]
     job = _record(

@@ -3,15 +3,18 @@ Add Tenant and Delete, and Images Shared with Me."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ims_console.backends import get_backend
 from ims_console.backends.base import Caller, IMSError, SharingResult
-from ims_console.dialogs import dialog_done, render_dialog
+from ims_console.dialogs import dialog_done, dialog_params, render_dialog
 from ims_console.errors import attempt, fetch
 from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, selected_image_ids
@@ -34,8 +37,17 @@ def shared_message(result: SharingResult) -> str:
             verb = "was" if result.unchanged == 1 else "were"
             message += f" ({plural(result.unchanged, 'pair')} {verb} already shared)"
     if result.duplicates:
-        message += f"; {plural(len(result.duplicates), 'duplicate ID')} ignored"
+        message += "; " + duplicates_note(result.duplicates)
     return message + "."
+
+
+def duplicates_note(duplicates: list[str]) -> str:
+    """`duplicates` holds every repeated entry as often as it was repeated."""
+    times = Counter(duplicates)
+    if len(times) == 1:
+        (project_id, extra), = times.items()
+        return f"{project_id} was entered {extra + 1} times and counted once"
+    return f"{len(times)} project IDs were entered more than once and each counted once"
 
 
 def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
@@ -54,17 +66,17 @@ def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str])
 def image_share(request: HttpRequest) -> HttpResponse:
     """The Share Image dialog, for one image (More > Share) or the ticked rows (Share above the list)."""
     caller = caller_for(request, write=True)
-    params = request.POST if request.method == "POST" else request.GET
+    params, submitted = dialog_params(request)
     image_ids, selection_problem = selected_image_ids(params)
     if selection_problem:
         return render_dialog(request, "sharing/_share_dialog.html", {"images": [], "selection_problem": selection_problem})
-    tab = "stop" if params.get("tab") == "stop" else "share"
+    tab = "stop" if (params.get("open") or params.get("tab")) == "stop" else "share"
     problems: list[IMSError] = []
-    if request.method == "POST" and tab == "share":
+    if submitted and tab == "share":
         result, problems = add_members(caller, image_ids, request.POST.get("project_ids", ""))
         if result:
             return dialog_done(request, shared_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
-    if request.method == "POST" and tab == "stop":
+    if submitted and tab == "stop":
         result, problems = remove_members(caller, image_ids, request.POST.getlist("project_id"))
         if result:
             message = f"Stopped sharing: {plural(result.changed, 'share')} removed."
@@ -87,7 +99,8 @@ def image_sharing(request: HttpRequest, image_id: str) -> HttpResponse:
     members = backend.image_members_list(caller, [image.id])
     context = {"image": image, "members": members, "can_write": caller.can_write, "tab": "sharing"}
     if request.htmx and request.htmx.target == "members":
-        return render(request, "sharing/_members.html", context)
+        # The tab's count sits outside the fragment: it comes along out of band.
+        return render(request, "sharing/_members.html", {**context, "refreshed": True})
     return render(request, "sharing/image_sharing.html", context)
 
 
@@ -163,10 +176,10 @@ def member_status(request: HttpRequest) -> HttpResponse:
     Accepting a full-ECS image asks for a server-backup vault (R4)."""
     caller = caller_for(request, write=True)
     backend = get_backend()
-    params = request.POST if request.method == "POST" else request.GET
+    params, submitted = dialog_params(request)
     status = params.get("status", "")
     if status not in STATUS_WORDS:
-        raise Http404("Choose accepted or rejected.")
+        raise BadRequest(f"Status “{status[:40]}” is not one of accepted, rejected.")
     every_pending = bool(params.get("all"))
     if every_pending:
         image_ids, selection_problem = backend.shared_image_ids(caller, "pending"), ""
@@ -182,12 +195,14 @@ def member_status(request: HttpRequest) -> HttpResponse:
     if selection_problem:
         return render_dialog(request, "sharing/_member_status_dialog.html", context)
     problems: list[IMSError] = []
-    if request.method == "POST":
+    if submitted:
         result, problems = attempt(
             lambda: backend.image_member_status_update(caller, image_ids, status, params.get("vault_id", ""))
         )
         if result:
-            message = f"{done} {plural(result.images, 'image')}." if not every_pending else f"{done} all {plural(result.images, 'pending image')}."
+            message = f"{done} {plural(result.images, 'image')}."
+            if every_pending:
+                message = f"{done} the {plural(result.images, 'image')} that {'was' if result.images == 1 else 'were'} waiting for you."
             return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
     images = fetch(lambda: get_backend().shared_images_get(caller, image_ids))
     needs_vault = [i for i in images if status == "accepted" and i.image_type == "full_ecs" and i.share_status != "accepted"]

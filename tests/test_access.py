@@ -87,7 +87,8 @@ WRITE_VIEWS = [
 @pytest.mark.parametrize("name", OBJECT_VIEWS)
 def test_another_accounts_image_does_not_exist_for_an_outsider(outsider, image, name):
     for method in METHODS[name]:
-        response = getattr(outsider.client, method)(url_of(name, image), {"image_id": str(image.id), "name": "x"})
+        data = {"image_id": str(image.id), "name": "x", "status": "accepted", "state": "disabled"}
+        response = getattr(outsider.client, method)(url_of(name, image), data)
         assert response.status_code == 404, method
     image.refresh_from_db()
     assert image.name == "owned-image"

@@ -91,6 +91,8 @@ class IMSError(Exception):
         status: int = 400,
         problems: list[IMSError] | None = None,
         context: dict[str, str] | None = None,
+        group: str = "",
+        label: str = "",
     ) -> None:
         super().__init__(f"{code}: {message}" if code else message)
         self.code = code
@@ -101,6 +103,10 @@ class IMSError(Exception):
         self.problems = problems or []
         # IDs a console can link to from the message, such as the key whose grants are missing.
         self.context = context or {}
+        # Problems of one kind are shown as one line: `group` introduces the list, `label` is how this one's
+        # item is named in it (100 unknown project IDs are one line, not 100).
+        self.group = group
+        self.label = label or item
 
     @classmethod
     def many(cls, problems: list[IMSError]) -> IMSError:

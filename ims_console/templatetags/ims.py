@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ims_console.backends.base import ImageQuery
+from ims_console.backends.base import ImageQuery, IMSError
 
 register = template.Library()
 
@@ -46,3 +47,30 @@ def sort_header(context: template.Context, label: str, key: str, query: ImageQue
         'hx-push-url="true">{}<span class="sort-arrow" aria-hidden="true"> {}</span></a></th>',
         aria_sort, href, href, label, arrow,
     )
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    code: str
+    text: str
+    context: dict[str, str]
+
+
+@register.filter
+def grouped(problems: list[IMSError]) -> list[ProblemLine]:
+    """One line per kind of problem: problems that share a code and a `group` sentence are listed together
+    ("Projects that cannot be found in the current region (...): a, b, c."), so that a hundred refused IDs are one
+    line and the dialog's buttons stay in view. A kind that occurs once keeps its own full message."""
+    kinds: dict[tuple[str, str], list[IMSError]] = {}
+    for problem in problems:
+        key = (problem.code, problem.group) if problem.group else (problem.code, f"\0{id(problem)}")
+        kinds.setdefault(key, []).append(problem)
+    lines = []
+    for (code, _), members in kinds.items():
+        first = members[0]
+        if len(members) == 1:
+            lines.append(ProblemLine(code, first.message, first.context))
+        else:
+            labels = ", ".join(m.label for m in members)
+            lines.append(ProblemLine(code, f"{first.group} ({len(members)}): {labels}.", first.context))
+    return lines

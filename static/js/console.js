@@ -83,9 +83,21 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   const dialog = modal();
   if (dialog && event.detail.target === dialog && !dialog.open) {
     const opener = event.detail.elt;
-    dialog.dataset.openerId = opener.id || "";
-    dialog.dataset.openerSelector = opener.getAttribute("hx-get") || "";
+    dialog.dataset.openerId = (opener && opener.id) || "";
+    dialog.dataset.openerSelector = (opener && opener.getAttribute("hx-get")) || "";
+    // A new action begins: the last one's message has been read.
+    clearNotices();
   }
+});
+
+// ---- Notices: one at a time (the next replaces it), dismissible, and gone when the next action starts.
+function clearNotices() {
+  const notices = document.getElementById("notices");
+  if (notices) notices.replaceChildren();
+}
+
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-dismiss-notice]")) clearNotices();
 });
 
 document.addEventListener("htmx:afterSwap", (event) => {
@@ -102,8 +114,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
       dialog.close();
     }
   }
-  if (event.detail.target.id === "image-list") updateSelection();
+  const target = event.detail.target;
+  if (target && target.id === "image-list") updateSelection();
 });
+
+// Browser Back/Forward restores a page from htmx's history cache: its selection state must be recomputed.
+document.addEventListener("htmx:historyRestore", () => updateSelection());
 
 function restoreFocus(dialog) {
   const byId = dialog.dataset.openerId && document.getElementById(dialog.dataset.openerId);
@@ -164,8 +180,6 @@ document.addEventListener("change", (event) => {
     });
   }
   if (event.target.matches('[data-select-all], input[name="image_id"]')) updateSelection();
-  const form = event.target.closest("form[data-autosubmit]");
-  if (form) form.requestSubmit();
 });
 
 // ---- In dialogs, Enter in a one-line field or on a checkbox must not submit by accident: only OK does.
@@ -191,8 +205,5 @@ document.addEventListener("click", async (event) => {
 });
 
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("[data-js-hide]").forEach((el) => {
-    el.hidden = true;
-  });
   updateSelection();
 });

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from ims_console.models import Trace
 from images.models import Image
-from sharing.models import ImageMember
+from sharing.models import ImageMember, Job
 from tests.factories import ImageFactory, ImageMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +86,10 @@ def test_batch_delete_costs_a_constant_number_of_queries(owner, recipient, djang
     images = ImageFactory.create_batch(100, project=owner.project)
     for image in images:
         ImageMemberFactory(image=image, project=recipient.project)
-    # Session, user, membership, projects, the images read; then the ID check, the members read, their traces
-    # written in bulk, the members and the images deleted in bulk, and the session saved for the message.
-    with django_assert_max_num_queries(14):
+    # Session, user, membership, projects, the images read; then the images locked, the job and its deleteImage
+    # traces, the members read, their traces written in bulk, the members and the images deleted in bulk, and the
+    # session saved for the message.
+    with django_assert_max_num_queries(16):
         owner.client.post(URL, {"image_id": [i.id for i in images]})
     assert Image.objects.count() == 0
     assert ImageMember.objects.count() == 0
@@ -107,7 +108,12 @@ def test_deleting_a_shared_image_removes_its_members_and_audits_each(owner, reci
     ImageMemberFactory(image=image, project=recipient.project, status="accepted")
     owner.client.post(URL, {"image_id": image.id})
     assert not ImageMember.objects.exists()
-    trace = Trace.objects.get()
-    assert (trace.name, trace.resource_id, trace.member_project_id, trace.username) == (
-        "deleteMember", str(image.id), recipient.project.id, owner.user.username,
+    job = Job.objects.get()
+    assert (job.job_type, job.status) == ("imsDeleteImagesJob", "SUCCESS")
+    traces = {t.name: t for t in Trace.objects.all()}
+    assert set(traces) == {"deleteImage", "deleteMember"}
+    member = traces["deleteMember"]
+    assert (member.resource_id, member.member_project_id, member.username, member.job_id) == (
+        str(image.id), recipient.project.id, owner.user.username, job.id,
     )
+    assert (traces["deleteImage"].resource_id, traces["deleteImage"].job_id) == (str(image.id), job.id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.test import RequestFactory
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.serializers import serialize
@@ -64,7 +65,7 @@ def test_demo_tenants_have_the_promised_projects_and_regions():
 )
 def test_demo_users_log_in_with_the_demo_password_and_have_their_role(username, account, role):
     seed()
-    user = authenticate(username=username, password="ims-demo")
+    user = authenticate(RequestFactory().post("/login/"), username=username, password="ims-demo")
     assert user is not None
     assert (user.membership.account.name, user.membership.role) == (account, role)
 

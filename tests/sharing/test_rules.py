@@ -26,7 +26,8 @@ def test_commas_newlines_and_spaces_all_separate_ids_which_are_trimmed_and_lower
 def test_duplicates_are_collapsed_and_said_so():
     parsed = parse(f"{A},{B},{A.upper()},{A},{B}")
     assert parsed.ids == [A, B]
-    assert parsed.duplicates == [A, B]
+    # Every repeated entry, as often as it was repeated, so that a message can say "entered 3 times".
+    assert parsed.duplicates == [A, A, B]
 
 
 @pytest.mark.parametrize("text", ["", "   ", ",\n,"])

@@ -35,7 +35,10 @@ def test_sharing_three_images_with_two_projects_reports_pairs_already_shared(own
     ImageMemberFactory(image=images[0], project=recipient.project, status="accepted")
     text = f"{recipient.project.id},\n {outsider.project.id.upper()} , {recipient.project.id}"
     response = owner.client.post(SHARE, {"image_id": [i.id for i in images], "project_ids": text}, headers=HTMX)
-    assert "Shared 3 images with 2 projects (1 pair was already shared); 1 duplicate ID ignored." in response.content.decode()
+    assert (
+        f"Shared 3 images with 2 projects (1 pair was already shared); {recipient.project.id} was entered 2 times and "
+        "counted once."
+    ) in response.content.decode()
     assert {"images-shared", "members-changed"} <= set(json.loads(response["HX-Trigger"]))
     assert ImageMember.objects.count() == 6
     assert ImageMember.objects.get(image=images[0], project=recipient.project).status == "accepted"
@@ -51,8 +54,11 @@ def test_one_bad_id_among_good_ones_shares_nothing_and_names_every_problem(owner
     assert response.status_code == 200
     assert "Nothing was changed." in html
     assert "IMG.0067</code> “xyz” is not a project ID" in html
-    assert f"IMG.0108</code> Project {'0' * 32} cannot be found" in html
-    assert f"Project {nl.id} cannot be found in the current region (eu-de)" in html
+    # Two projects refused for the same reason are one line that names both.
+    assert (
+        "IMG.0108</code> Projects that cannot be found in the current region (eu-de; images are shared only inside "
+        f"their region) (2): {'0' * 32}, {nl.id}." in html
+    )
     assert f"IMG.0076</code> {owner.project.id} is your own project" in html
     assert 'aria-invalid="true"' in html
     assert "HX-Trigger" not in response

@@ -155,7 +155,7 @@ def test_accept_all_accepts_every_pending_share_and_nothing_else(owner, recipien
     html = recipient.client.get(STATUS, {"status": "accepted", "all": "1"}, headers=HTMX).content.decode()
     assert "Accept all 2 images waiting for you?" in html
     response = recipient.client.post(STATUS, {"status": "accepted", "all": "1"}, headers=HTMX)
-    assert "Accepted all 2 pending images." in response.content.decode()
+    assert "Accepted the 2 images that were waiting for you." in response.content.decode()
     assert dict(ImageMember.objects.values_list("image__name", "status")) == {
         "img-pending": "accepted", "img-accepted": "accepted", "img-rejected": "rejected", more.name: "accepted",
     }
@@ -191,8 +191,13 @@ def test_without_javascript_accepting_goes_back_to_the_list_it_came_from(recipie
     assert "Accepted 1 image." in response.content.decode()
 
 
-def test_an_unknown_status_is_404(recipient, shares):
-    assert recipient.client.get(STATUS, {"status": "pending", "image_id": shares["pending"].id}).status_code == 404
+def test_an_unknown_status_is_400_and_changes_nothing(recipient, shares):
+    before = list(ImageMember.objects.values_list("pk", "status", "updated_at"))
+    assert recipient.client.get(STATUS, {"status": "pending", "image_id": shares["pending"].id}).status_code == 400
+    response = recipient.client.post(STATUS, {"status": "bogus", "image_id": shares["pending"].id})
+    assert response.status_code == 400
+    assert "Status “bogus” is not one of accepted, rejected." in response.content.decode()
+    assert list(ImageMember.objects.values_list("pk", "status", "updated_at")) == before
 
 
 def test_read_only_recipients_see_the_lists_without_accept_or_reject(owner, recipient, shares):

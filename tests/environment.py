@@ -1,0 +1,10 @@
+"""Loaded by pytest before Django's settings (pyproject's `-p tests.environment`): the test server speaks plain
+HTTP, as `make run` does, so HTTPS-only settings (redirects, secure cookies) stay off."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_HTTPS", "0")
+# pytest-playwright runs an event loop in the test thread; Django's database set-up must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
