@@ -15,12 +15,13 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: help run test bench screenshots clean chromium
+.PHONY: help run test bench stress screenshots clean chromium
 
 help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up (Chromium included) and run every test"
 	@echo "make bench  time sharing 100 images with 100 projects against plain inserts"
+	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
 
 $(PY):
 	@found=""; \
@@ -49,10 +50,12 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Plain HTTP on this machine: no HTTPS redirect or secure-only cookies (DJANGO_HTTPS=0). DEBUG stays off, so
+# errors show the console's own pages; static files come from WhiteNoise.
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed chromium
 	$(PY) manage.py check --fail-level WARNING
@@ -64,6 +67,13 @@ test: $(VENV)/.installed chromium
 bench: $(VENV)/.installed
 	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/bench.sqlite3}; \
 	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py bench_sharing; status=$$?; rm -rf "$$scratch"; exit $$status
+
+# Load test against gunicorn (4 workers) on loopback: 500 mixed writes at concurrency 8 and the recipient-limit
+# races, then every invariant checked. A scratch SQLite database, or DATABASE_URL (e.g. a scratch PostgreSQL one).
+stress: $(VENV)/.installed
+	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/stress.sqlite3}; \
+	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py stress; \
+	status=$$?; rm -rf "$$scratch"; exit $$status
 
 # Regenerates docs/*.png, the README's screenshots, from the browser tests.
 screenshots: $(VENV)/.installed chromium

@@ -94,7 +94,7 @@ def grant_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     if request.method == "POST":
         fetch(lambda: backend.key_grant_revoke(caller, key.id, account_id))
         return dialog_done(
-            request, f"Revoked account {grant.account_name}'s ({grant.account_id}) grant on {key.alias}.",
+            request, f"Revoked the grant on {key.alias} of account {grant.account_name} ({grant.account_id}).",
             events=("keys-changed",),
             redirect_to=reverse("images:key_detail", args=[key.id]),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -166,6 +167,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not _COLLECTED
+if not _COLLECTED:
+    # WhiteNoise warns that STATIC_ROOT does not exist yet; before collectstatic that is expected.
+    warnings.filterwarnings("ignore", message=f"No directory at: {STATIC_ROOT}")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # No inline scripts or styles anywhere: everything comes from static/.

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import os
 
-# pytest-playwright runs an event loop in the test thread; Django's database set-up must still work there.
+# pytest-playwright runs an event loop in the test thread; Django's database set-up must still work there
+# (tests/environment.py sets it before Django starts; this keeps a run without that plugin working too).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from dataclasses import dataclass  # noqa: E402
@@ -10,6 +11,7 @@ from dataclasses import dataclass  # noqa: E402
 import pytest  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from ims_console.backends.base import Caller  # noqa: E402
 from ims_console.models import Account, Membership, Project  # noqa: E402
 from tests.factories import AccountFactory, MembershipFactory, ProjectFactory  # noqa: E402
 
@@ -32,6 +34,14 @@ def make_persona(*, account: Account | None = None, role: str = Membership.Role.
     client = Client()
     client.force_login(membership.user)
     return Persona(user=membership.user, account=account, project=project, membership=membership, client=client)
+
+
+def caller_of(persona: Persona, *, role: str = "admin") -> Caller:
+    """The backend's view of a persona acting in its project."""
+    return Caller(
+        user_id=persona.user.pk, username=persona.user.username, account_id=persona.account.id,
+        project_id=persona.project.id, region=persona.project.region, role=role, source_ip="192.0.2.10",
+    )
 
 
 @pytest.fixture

@@ -57,7 +57,10 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     dialog.get_by_label("Project ID").fill(dave_project)
     dialog.get_by_role("button", name="OK").click()
     alert = dialog.get_by_role("alert")
-    expect(alert).to_contain_text(f"IMG.0099 Image “vault-ubuntu2204-enc-custom” is encrypted with key acme/prod-images, which is not granted to the account of project {dave_project}")
+    expect(alert).to_contain_text(
+        "IMG.0099 Image “vault-ubuntu2204-enc-custom” is encrypted with key acme/prod-images, which is not granted to "
+        f"account initech (project eu-de_initech, {dave_project})"
+    )
     assert not Image.objects.get(name="vault-ubuntu2204-enc-custom").members.exists()
 
     alert.get_by_role("link", name="Open the key's grants").click()
@@ -66,7 +69,7 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     grant = alice.get_by_role("dialog", name="Create Grant")
     grant.get_by_label("Account ID").fill(dave_account)
     grant.get_by_role("button", name="OK").click()
-    expect(alice.get_by_role("status")).to_contain_text(f"Granted acme/prod-images to account {dave_account}")
+    expect(alice.get_by_role("status")).to_have_text(f"Granted acme/prod-images to account initech ({dave_account}).")
     expect(alice.get_by_role("row").filter(has_text="initech")).to_contain_text("Decrypt Data Key, Describe Key")
 
     alice.get_by_role("navigation", name="Image lists").get_by_role("link", name="Private Images").click()
@@ -124,7 +127,7 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     revoke = alice.get_by_role("dialog", name="Revoke Grant")
     expect(revoke).to_contain_text("eu-de_initech (initech): vault-ubuntu2204-enc-custom")
     revoke.get_by_role("button", name="OK").click()
-    expect(alice.get_by_role("status")).to_contain_text("Revoked account initech's grant on acme/prod-images")
+    expect(alice.get_by_role("status")).to_contain_text("Revoked the grant on acme/prod-images of account initech (")
 
     dave.get_by_role("navigation", name="Image lists").get_by_role("link", name="Images Shared with Me").click()
     row = rows(dave).filter(has_text="vault-ubuntu2204-enc-custom")

@@ -143,7 +143,16 @@ def test_alice_deletes_one_image_from_more_and_two_from_the_toolbar(page: Page, 
 
 def test_alice_switches_to_eu_nl_opens_my_credentials_and_logs_out(page: Page, console):
     console(page, "alice")
-    page.get_by_label("Project", exact=True).select_option(label="EU-Netherlands · eu-nl_acme")
+    selector = page.get_by_label("Project", exact=True)
+    # Choosing in the selector (with the mouse or the arrow keys) does not switch by itself (WCAG 3.2.2).
+    selector.focus()
+    page.keyboard.press("ArrowDown")
+    selector.select_option(label="EU-Netherlands · eu-nl_acme")
+    page.wait_for_timeout(300)
+    expect(page.get_by_text("Total Records: 44")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("EU-Germany")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_role("status")).to_have_text("Switched to project eu-nl_acme (EU-Netherlands).")
     expect(page.get_by_role("link", name="nl-web-ubuntu2404")).to_be_visible()
     expect(page.get_by_text("Total Records: 4")).to_be_visible()
     expect(page.get_by_role("link", name="web-frontend-ubuntu2204")).to_have_count(0)

@@ -99,7 +99,7 @@ def test_accept_all_accepts_everything_pending(page: Page, console):
     dialog = page.get_by_role("dialog", name="Accept Image")
     expect(dialog).to_contain_text(f"Accept all {waiting} images waiting for you?")
     dialog.get_by_role("button", name="OK").click()
-    expect(page.get_by_role("status")).to_have_text(f"Accepted all {waiting} pending images.")
+    expect(page.get_by_role("status")).to_have_text(f"Accepted the {waiting} images that were waiting for you.")
     expect(page.get_by_role("region", name="Pending shares")).to_have_count(0)
     expect(tab).not_to_contain_text("pending")
     assert pending_for("eu-de_globex") == 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from ims_console.backends.base import Caller, IMSError
+from ims_console.backends.base import IMSError
 from ims_console.models import Trace
 from sharing.models import ImageMember, Job
 from sharing.services import image_members_add, image_members_remove
+from tests.conftest import caller_of
 from tests.factories import (
     AccountFactory,
     ImageFactory,
@@ -18,13 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def caller_of(persona, *, role: str = "admin") -> Caller:
-    return Caller(
-        user_id=persona.user.pk, username=persona.user.username, account_id=persona.account.id,
-        project_id=persona.project.id, region=persona.project.region, role=role, source_ip="192.0.2.10",
-    )
 
 
 def snapshot() -> tuple:
