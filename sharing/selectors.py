@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
 
+from ims_console.backends.base import ImageType
 from images.models import Image
 from images.selectors import ImageListPage, image_page, key_usable_by
 from sharing.models import ImageMember, Vault
@@ -41,8 +42,16 @@ def grant_dependents(*, key_id: str, account_id: str) -> QuerySet[ImageMember]:
     )
 
 
-def shared_image_ids(*, project_id: str, status: str) -> list[str]:
-    return [str(pk) for pk in ImageMember.objects.filter(project_id=project_id, status=status).values_list("image_id", flat=True)]
+# At most this many full-ECS images are listed in Accept All's vault question; the service checks them all.
+FULL_ECS_SHOWN = 50
+
+
+def shares_pending_summary(*, project_id: str, account_id: str, limit: int) -> tuple[int, list[Image], list[Image]]:
+    """Accept All's dialog in three queries whatever the number of pending shares: the count, the first `limit`
+    images, and the full-ECS ones (which ask for a vault)."""
+    pending = _shared_with(project_id, account_id).filter(mine__status=ImageMember.Status.PENDING).order_by("name", "id")
+    full_ecs = list(pending.filter(image_type=ImageType.FULL_ECS)[:FULL_ECS_SHOWN])
+    return shares_pending_count(project_id=project_id), list(pending[:limit]), full_ecs
 
 
 def shares_pending_count(*, project_id: str) -> int:

@@ -11,6 +11,7 @@ import math
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -259,16 +260,33 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     )
 
 
-def backup_gb(image: Image) -> int:
+def backup_gb(size: int) -> int:
     """What accepting a full-ECS image takes from the chosen vault: its backup's size, in whole GB (R4)."""
-    return math.ceil(image.size / 1024**3)
+    return math.ceil(size / 1024**3)
 
 
-def _vault_problem(caller: Caller, vault_id: str, accepting: list[ImageMember]) -> tuple[Vault | None, IMSError | None]:
+PKS_PER_UPDATE = 5000
+
+
+class _Share(NamedTuple):
+    """One member row of the caller's project, as much of it as a status change needs (no model objects: Accept
+    All may change tens of thousands)."""
+
+    pk: int
+    image_id: str
+    status: str
+    vault_id: uuid.UUID | None
+    reserved_gb: int
+    image_type: str
+    size: int
+    name: str
+
+
+def _vault_problem(caller: Caller, vault_id: str, accepting: list[_Share]) -> tuple[Vault | None, IMSError | None]:
     """The vault chosen for accepting full-ECS images, locked so that two acceptances cannot both take its last
     free space, or the reason it cannot take them."""
-    names = ", ".join(f"“{m.image.name}”" for m in accepting)
-    needed_gb = sum(backup_gb(m.image) for m in accepting)
+    names = ", ".join(f"“{m.name}”" for m in accepting)
+    needed_gb = sum(backup_gb(m.size) for m in accepting)
     try:
         vault = (
             Vault.objects.select_for_update().filter(pk=uuid.UUID(vault_id), project_id=caller.project_id).first()
@@ -286,28 +304,39 @@ def _vault_problem(caller: Caller, vault_id: str, accepting: list[ImageMember]) 
 
 @transaction.atomic
 def image_member_status_update(
-    *, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+    *, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", all_pending: bool = False
 ) -> MembersChanged:
-    """The recipient accepts or rejects images shared with its project (R1 to R4), all or nothing.
+    """The recipient accepts or rejects images shared with its project (R1 to R4), all or nothing: the images
+    named, or with `all_pending` every share still pending (Accept All).
 
     Any status may move to accepted or rejected at any time. Only the recipient may: the owner gets 403,
     anyone else 404. Accepting a full-ECS image reserves its backup's size in the chosen vault; rejecting it
-    gives the space back.
+    gives the space back. The plain shares change in one UPDATE and one trace insert, however many they are.
     """
     _require_write(caller)
     if status not in (ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED):
         raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
-    wanted = list(dict.fromkeys(str(i) for i in image_ids))
-    if not wanted:
-        raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+    mine = ImageMember.objects.filter(project_id=caller.project_id)
+    if all_pending:
+        scope = mine.filter(status=ImageMember.Status.PENDING)
+    else:
+        wanted = list(dict.fromkeys(str(i) for i in image_ids))
+        if not wanted:
+            raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+        scope = mine.filter(image_id__in=wanted)
     # The member rows are locked (in a fixed order) so that two sessions changing the same shares take turns,
     # and each change is counted and traced once.
-    members = {
-        str(m.image_id): m
-        for m in ImageMember.objects.filter(project_id=caller.project_id, image_id__in=wanted)
-        .select_related("image").select_for_update(of=("self",)).order_by("pk")
+    shares = {
+        str(row[1]): _Share(row[0], str(row[1]), *row[2:])
+        for row in scope.select_for_update(of=("self",)).order_by("pk").values_list(
+            "pk", "image_id", "status", "vault_id", "reserved_gb", "image__image_type", "image__size", "image__name"
+        )
     }
-    missing = [i for i in wanted if i not in members]
+    if all_pending:
+        wanted = list(shares)
+        if not wanted:
+            raise IMSError.many([IMSError("", "No image is waiting for you to accept it.")])
+    missing = [i for i in wanted if i not in shares]
     if missing:
         owned = Image.objects.filter(pk__in=missing, project_id=caller.project_id).first()
         if owned:
@@ -317,9 +346,9 @@ def image_member_status_update(
             )
         raise IMSError.image_not_found(missing[0])
 
-    changing = [members[i] for i in wanted if members[i].status != status]
+    changing = [shares[i] for i in wanted if shares[i].status != status]
     accepting_full_ecs = [
-        m for m in changing if status == ImageMember.Status.ACCEPTED and m.image.image_type == ImageType.FULL_ECS
+        m for m in changing if status == ImageMember.Status.ACCEPTED and m.image_type == ImageType.FULL_ECS
     ]
     vault = None
     if accepting_full_ecs:
@@ -330,16 +359,24 @@ def image_member_status_update(
     now = timezone.now()
     if status == ImageMember.Status.REJECTED:
         _release_vault_space(changing)
-    plain = [m.pk for m in changing if m not in accepting_full_ecs]
-    if plain:
-        ImageMember.objects.filter(pk__in=plain).update(status=status, updated_at=now, vault=None, reserved_gb=0)
+    # Exactly the rows read and locked above (a share added meanwhile is not swept in untraced), a few
+    # thousand per UPDATE so that no database's limit on parameters is reached.
+    full_ecs = {m.pk for m in accepting_full_ecs}
+    plain = [m.pk for m in changing if m.pk not in full_ecs]
+    for start in range(0, len(plain), PKS_PER_UPDATE):
+        ImageMember.objects.filter(pk__in=plain[start : start + PKS_PER_UPDATE]).update(
+            status=status, updated_at=now, vault=None, reserved_gb=0
+        )
+    for member in accepting_full_ecs:
+        ImageMember.objects.filter(pk=member.pk).update(
+            status=status, updated_at=now, vault=vault, reserved_gb=backup_gb(member.size)
+        )
     if accepting_full_ecs:
-        for member in accepting_full_ecs:
-            member.status, member.updated_at, member.vault, member.reserved_gb = status, now, vault, backup_gb(member.image)
-        ImageMember.objects.bulk_update(accepting_full_ecs, ["status", "updated_at", "vault", "reserved_gb"])
-        Vault.objects.filter(pk=vault.pk).update(used_gb=F("used_gb") + sum(m.reserved_gb for m in accepting_full_ecs))
-    changed = [(str(m.image_id), caller.project_id) for m in changing]
-    unchanged = [(i, caller.project_id) for i in wanted if members[i].status == status]
+        Vault.objects.filter(pk=vault.pk).update(
+            used_gb=F("used_gb") + sum(backup_gb(m.size) for m in accepting_full_ecs)
+        )
+    changed = [(m.image_id, caller.project_id) for m in changing]
+    unchanged = [(i, caller.project_id) for i in wanted if shares[i].status == status]
     job = _record(
         caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=changed, unchanged=unchanged,
         changed_result=f"success: {status}", unchanged_result=f"unchanged: already {status}", now=now,

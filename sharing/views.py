@@ -167,6 +167,7 @@ def shared_images(request: HttpRequest, status: str) -> HttpResponse:
 
 
 STATUS_WORDS = {"accepted": ("Accept", "Accepted"), "rejected": ("Reject", "Rejected")}
+SHOWN_IN_DIALOG = 20
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,10 +182,9 @@ def member_status(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_WORDS:
         raise BadRequest(f"Status “{status[:40]}” is not one of accepted, rejected.")
     every_pending = bool(params.get("all"))
-    if every_pending:
-        image_ids, selection_problem = backend.shared_image_ids(caller, "pending"), ""
-        if not image_ids:
-            selection_problem = "No image is waiting for you to accept it."
+    summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending else None
+    if summary is not None:
+        image_ids, selection_problem = [], "" if summary.count else "No image is waiting for you to accept it."
     else:
         image_ids, selection_problem = selected_image_ids(params)
     verb, done = STATUS_WORDS[status]
@@ -196,20 +196,26 @@ def member_status(request: HttpRequest) -> HttpResponse:
         return render_dialog(request, "sharing/_member_status_dialog.html", context)
     problems: list[IMSError] = []
     if submitted:
-        result, problems = attempt(
-            lambda: backend.image_member_status_update(caller, image_ids, status, params.get("vault_id", ""))
-        )
+        result, problems = attempt(lambda: backend.image_member_status_update(
+            caller, image_ids, status, params.get("vault_id", ""), all_pending=every_pending
+        ))
         if result:
             message = f"{done} {plural(result.images, 'image')}."
             if every_pending:
                 message = f"{done} the {plural(result.images, 'image')} that {'was' if result.images == 1 else 'were'} waiting for you."
             return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
-    images = fetch(lambda: get_backend().shared_images_get(caller, image_ids))
-    needs_vault = [i for i in images if status == "accepted" and i.image_type == "full_ecs" and i.share_status != "accepted"]
+    if summary is not None:
+        # Accept All shows a count, the first rows and the full-ECS images that ask for a vault: never every share.
+        images, total, needs_vault = summary.first, summary.count, summary.full_ecs
+    else:
+        images = fetch(lambda: backend.shared_images_get(caller, image_ids))
+        total = len(images)
+        needs_vault = [i for i in images if i.image_type == "full_ecs" and i.share_status != "accepted"]
+    needs_vault = needs_vault if status == "accepted" else []
     context.update(
-        images=images, shown=images[:20], problems=problems, needs_vault=needs_vault,
-        vaults=backend.vaults_list(caller) if needs_vault else [], vault_id=params.get("vault_id", ""),
-        back=_back_to(params),
+        images=images, shown=images[:SHOWN_IN_DIALOG], total=total, more=total - len(images[:SHOWN_IN_DIALOG]),
+        problems=problems, needs_vault=needs_vault, vaults=backend.vaults_list(caller) if needs_vault else [],
+        vault_id=params.get("vault_id", ""), back=_back_to(params),
     )
     return render_dialog(request, "sharing/_member_status_dialog.html", context)
 

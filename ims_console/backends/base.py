@@ -252,6 +252,15 @@ class SharingResult:
     duplicates: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PendingSummary:
+    """What Accept All shows: how many shares wait, the first few, and the full-ECS ones that need a vault."""
+
+    count: int
+    first: list[ImageRecord]
+    full_ecs: list[ImageRecord]
+
+
 SORT_KEYS = ("name", "created_at")
 SORT_ORDERS = ("asc", "desc")
 
@@ -300,12 +309,12 @@ class Backend(Protocol):
 
     def shared_images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]: ...
 
-    def shared_image_ids(self, caller: Caller, status: str) -> list[str]: ...
+    def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary: ...
 
     def shares_pending_count(self, caller: Caller) -> int: ...
 
     def image_member_status_update(
-        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", *, all_pending: bool = False
     ) -> SharingResult: ...
 
     def vaults_list(self, caller: Caller) -> list[VaultRecord]: ...

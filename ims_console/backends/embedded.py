@@ -13,6 +13,7 @@ from ims_console.backends.base import (
     GrantRecord,
     KeyRecord,
     MemberRecord,
+    PendingSummary,
     SharingResult,
     VaultRecord,
 )
@@ -180,17 +181,21 @@ class EmbeddedBackend(_KeysMixin):
             raise IMSError.image_not_found(sorted(missing)[0])
         return [image_record(i) for i in images]
 
-    def shared_image_ids(self, caller: Caller, status: str) -> list[str]:
-        return sharing_selectors.shared_image_ids(project_id=caller.project_id, status=status)
+    def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary:
+        count, first, full_ecs = sharing_selectors.shares_pending_summary(
+            project_id=caller.project_id, account_id=caller.account_id, limit=limit
+        )
+        return PendingSummary(count=count, first=[image_record(i) for i in first], full_ecs=[image_record(i) for i in full_ecs])
 
     def shares_pending_count(self, caller: Caller) -> int:
         return sharing_selectors.shares_pending_count(project_id=caller.project_id)
 
     def image_member_status_update(
-        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = ""
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", *, all_pending: bool = False
     ) -> SharingResult:
         result = sharing_services.image_member_status_update(
-            caller=caller, image_ids=[_image_id(i) for i in image_ids], status=status, vault_id=vault_id
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], status=status, vault_id=vault_id,
+            all_pending=all_pending,
         )
         return sharing_result(result)
 

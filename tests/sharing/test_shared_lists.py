@@ -116,6 +116,7 @@ def test_search_by_name_and_paging_work_on_the_shared_lists(owner, recipient):
     assert names(second) == ["web-10", "web-11"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", ["accepted", "pending", "rejected"])
 def test_the_lists_cost_the_same_queries_with_10000_shares(owner, recipient, django_assert_max_num_queries, status):
     url = reverse(LISTS[status])
@@ -207,3 +208,20 @@ def test_read_only_recipients_see_the_lists_without_accept_or_reject(owner, reci
     html = viewer.client.get(reverse("sharing:shared_pending")).content.decode()
     assert "img-pending" in html
     assert ">Accept<" not in html and ">Reject<" not in html
+
+
+@pytest.mark.slow
+def test_accept_all_dialog_costs_the_same_queries_with_2_or_10000_pending(owner, recipient, django_assert_max_num_queries):
+    def dialog_queries(count: int) -> tuple[int, str]:
+        ImageMember.objects.all().delete()
+        share_many(owner, recipient, count)
+        with django_assert_max_num_queries(12) as captured:
+            response = recipient.client.get(STATUS, {"status": "accepted", "all": "1"}, headers=HTMX)
+        return len(captured.captured_queries), response.content.decode()
+
+    small, _ = dialog_queries(2)
+    large, html = dialog_queries(10_000)
+    assert large == small
+    assert "Accept all 10000 images waiting for you?" in html
+    assert "and 9980 more" in html
+    assert html.count("<li><strong>bulk-") == 20

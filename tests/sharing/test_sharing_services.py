@@ -255,6 +255,7 @@ def test_the_database_refuses_a_second_member_for_the_same_pair_and_a_share_with
         ImageMemberFactory(image=image, project=owner.project)
 
 
+@pytest.mark.slow
 def test_sharing_100_images_with_100_projects_costs_a_fixed_number_of_queries(owner, django_assert_max_num_queries):
     def run(images: int, projects: int) -> int:
         batch = ImageFactory.create_batch(images, project=owner.project)

@@ -1,7 +1,7 @@
 """Benchmark: share 100 images with 100 projects (10,000 members) in one submission, against the floor.
 
-The floor is the same rows (members, the job, one trace per pair) inserted with plain executemany in one
-transaction: what any implementation must at least pay. The submission also validates every rule first.
+The floor is the same rows (members, the job, one trace per pair) inserted the fastest way the database offers,
+in one transaction: executemany on SQLite, COPY on PostgreSQL. That is what any implementation must at least pay. The submission also validates every rule first.
 Each side runs several rounds on fresh rows; the best round of each is compared.
 """
 
@@ -23,7 +23,7 @@ from sharing.services import image_members_add
 
 
 class Command(BaseCommand):
-    help = "Time sharing 100 images with 100 projects against plain executemany inserts of the same rows."
+    help = "Time sharing 100 images with 100 projects against the fastest plain insert of the same rows."
 
     def add_arguments(self, parser):
         parser.add_argument("--images", type=int, default=100)
@@ -48,7 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(f"database:    {connection.vendor}")
         self.stdout.write(f"pairs:       {pairs:,} ({images} images x {projects} projects), best of {rounds} rounds")
         self.stdout.write(f"submission:  {best * 1000:8.1f} ms  (validation, members, job, traces)")
-        self.stdout.write(f"floor:       {base * 1000:8.1f} ms  (the same rows, executemany, one transaction)")
+        how = "COPY" if connection.vendor == "postgresql" else "executemany"
+        self.stdout.write(f"floor:       {base * 1000:8.1f} ms  (the same rows, {how}, one transaction)")
         self.stdout.write(f"ratio:       {best / base:8.2f}x  (target: at most 3x)")
 
     def _fixture(self, images: int, projects: int):
@@ -80,20 +81,29 @@ class Command(BaseCommand):
         results = json.dumps({"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]})
         traces = [("addMember", None, "bench", caller.project_id, "image", i, p, "127.0.0.1", "success", job_id, now)
                   for i, p in pairs]
+        member_columns = "image_id, project_id, owner_project_id, status, created_at, updated_at"
+        trace_columns = ("name, user_id, username, project_id, resource_type, resource_id, member_project_id, source_ip,"
+                         " result, job_id, time")
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO sharing_imagemember (image_id, project_id, owner_project_id, status, created_at, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)", members,
-            )
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY sharing_imagemember ({member_columns}) FROM STDIN") as copy:
+                    for row in members:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO sharing_imagemember ({member_columns}) VALUES (%s, %s, %s, %s, %s, %s)", members)
             cursor.execute(
                 "INSERT INTO sharing_job (id, job_type, status, project_id, begin_time, end_time, entities, error_code,"
                 " fail_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '')",
                 [job_id, "imsAddImageMembersJob", "SUCCESS", caller.project_id, now, now, results],
             )
-            cursor.executemany(
-                "INSERT INTO ims_console_trace (name, user_id, username, project_id, resource_type, resource_id,"
-                " member_project_id, source_ip, result, job_id, time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                traces,
-            )
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY ims_console_trace ({trace_columns}) FROM STDIN") as copy:
+                    for row in traces:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO ims_console_trace ({trace_columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    traces,
+                )
         return time.perf_counter() - started
