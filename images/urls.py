@@ -16,5 +16,6 @@ urlpatterns = [
     path("keys/<str:key_id>/grants/revoke/", key_views.grant_revoke, name="grant_revoke"),
     path("<str:image_id>/", views.image_detail, name="detail"),
     path("<str:image_id>/modify/", views.image_modify, name="modify"),
+    path("<str:image_id>/actions/", views.image_actions, name="actions"),
     path("<str:image_id>/replicate/", key_views.image_replicate, name="replicate"),
 ]

@@ -38,6 +38,22 @@ def image_detail(request: HttpRequest, image_id: str) -> HttpResponse:
     return render(request, "images/image_detail.html", {"image": image, "can_write": caller.can_write})
 
 
+@require_GET
+@login_required
+def image_actions(request: HttpRequest, image_id: str) -> HttpResponse:
+    """A row's More menu, loaded when it is opened (so that a list page carries none of them), or without
+    JavaScript a page listing the same actions with the reasons some are not available."""
+    caller = caller_for(request)
+    image = fetch(lambda: get_backend().image_get(caller, image_id))
+    context = {"image": image, "can_write": caller.can_write}
+    if request.htmx:
+        # The menu takes the place of the row's placeholder (aria-controls of the button that asked for it).
+        menu_id = request.htmx.target or f"menu-{image.id}"
+        button_id = request.htmx.trigger or ""
+        return render(request, "images/_more_menu.html", {**context, "as_menu": True, "menu_id": menu_id, "button_id": button_id})
+    return render(request, "dialog_page.html", {**context, "dialog_template": "images/_more_menu.html"})
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def image_modify(request: HttpRequest, image_id: str) -> HttpResponse:

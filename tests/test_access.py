@@ -19,7 +19,7 @@ def image(owner):
 def url_of(name: str, image: Image) -> str:
     if name in ("images:key_detail", "images:key_state", "images:grant_create", "images:grant_revoke"):
         return reverse(name, args=[image.key_id]) + "?account_id=" + "0" * 32
-    if name in ("images:detail", "images:modify", "images:replicate", "sharing:image_sharing", "sharing:members_add", "sharing:members_delete"):
+    if name in ("images:detail", "images:actions", "images:modify", "images:replicate", "sharing:image_sharing", "sharing:members_add", "sharing:members_delete"):
         return reverse(name, args=[image.id])
     if name in ("images:delete", "sharing:share"):
         return reverse(name) + f"?image_id={image.id}"
@@ -33,6 +33,7 @@ VIEWS = [
     ("home", ["get"], False),
     ("images:private", ["get"], False),
     ("images:detail", ["get"], False),
+    ("images:actions", ["get"], False),
     ("images:modify", ["get", "post"], True),
     ("images:delete", ["get", "post"], True),
     ("sharing:shared_with_me", ["get"], False),
@@ -73,7 +74,7 @@ def test_methods_a_view_does_not_answer_get_405(owner, image, name, methods, wri
 
 
 OBJECT_VIEWS = [
-    "images:detail", "images:modify", "images:delete", "sharing:share", "sharing:image_sharing",
+    "images:detail", "images:actions", "images:modify", "images:delete", "sharing:share", "sharing:image_sharing",
     "sharing:members_add", "sharing:members_delete", "sharing:member_status", "images:replicate",
     "images:key_detail", "images:key_state", "images:grant_create", "images:grant_revoke",
 ]
@@ -112,7 +113,7 @@ def test_read_only_users_get_403_on_every_write_and_nothing_changes(readonly, re
 
 
 @pytest.mark.parametrize(
-    "name", ["images:private", "images:detail", "sharing:shared_with_me", "my_credentials", "sharing:image_sharing"]
+    "name", ["images:private", "images:detail", "images:actions", "sharing:shared_with_me", "my_credentials", "sharing:image_sharing"]
 )
 def test_read_only_users_can_see_the_pages(readonly, image, name):
     assert readonly.client.get(url_of(name, image)).status_code == 200

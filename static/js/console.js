@@ -21,9 +21,28 @@ function closeAllMenus(except) {
   });
 }
 
+let loadedMenus = 0;
+
 function openMenu(button, focusLast) {
   closeAllMenus(button);
-  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  let menu = document.getElementById(button.getAttribute("aria-controls"));
+  if (button.hasAttribute("data-menu") && !(menu && menu.getAttribute("role") === "menu")) {
+    // A list row's menu is loaded the first time it is opened, from the button's own link (which without
+    // JavaScript is a page of the same actions), into a placeholder made here: the list carries no menus.
+    if (!menu) {
+      // A stable id (from the row) lets htmx keep the focus on this button when a refresh replaces the row.
+      loadedMenus += 1;
+      button.id = button.id || `menu-button-${loadedMenus}`;
+      menu = document.createElement("span");
+      menu.id = `menu-${button.id}`;
+      menu.hidden = true;
+      button.after(menu);
+      button.setAttribute("aria-controls", menu.id);
+    }
+    htmx.ajax("GET", button.getAttribute("href"), { source: button, target: menu, swap: "outerHTML" })
+      .then(() => openMenu(button, focusLast));
+    return;
+  }
   if (!menu) return;
   button.setAttribute("aria-expanded", "true");
   menu.classList.add("open");
@@ -34,6 +53,7 @@ function openMenu(button, focusLast) {
 document.addEventListener("click", (event) => {
   const button = event.target.closest('[aria-haspopup="menu"]');
   if (button) {
+    event.preventDefault();  // a menu button may be a link to the same actions as a page, for use without JavaScript
     if (button.getAttribute("aria-expanded") === "true") closeMenu(button, false);
     else openMenu(button, false);
     return;
@@ -82,12 +102,27 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   // Remember which control opened a dialog, so focus can go back to it (even if a list refresh replaced it).
   const dialog = modal();
   if (dialog && event.detail.target === dialog && !dialog.open) {
-    const opener = event.detail.elt;
+    // An item of a row's menu stands for the row's More button, which a list refresh may replace: remember it by
+    // what survives a refresh (its link), not only by the element.
+    let opener = event.detail.elt;
+    const menu = opener && opener.closest('[role="menu"]');
+    opener = (menu && document.querySelector(`[aria-controls="${menu.id}"]`)) || opener;
+    const hxGet = opener && opener.getAttribute("hx-get");
+    const href = opener && opener.getAttribute("href");
     dialog.dataset.openerId = (opener && opener.id) || "";
-    dialog.dataset.openerSelector = (opener && opener.getAttribute("hx-get")) || "";
+    dialog.dataset.openerSelector = hxGet ? `[hx-get="${CSS.escape(hxGet)}"]` : href ? `[href="${CSS.escape(href)}"]` : "";
     // A new action begins: the last one's message has been read.
     clearNotices();
   }
+});
+
+// ---- Links marked data-dialog open their page as a dialog (the same as hx-get into #modal, written once here
+// instead of on every row of a long list).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-dialog]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  htmx.ajax("GET", link.getAttribute("href"), { source: link, target: "#modal", swap: "innerHTML" });
 });
 
 // ---- Notices: one at a time (the next replaces it), dismissible, and gone when the next action starts.
@@ -123,9 +158,7 @@ document.addEventListener("htmx:historyRestore", () => updateSelection());
 
 function restoreFocus(dialog) {
   const byId = dialog.dataset.openerId && document.getElementById(dialog.dataset.openerId);
-  const bySelector =
-    dialog.dataset.openerSelector &&
-    document.querySelector(`[hx-get="${CSS.escape(dialog.dataset.openerSelector)}"]`);
+  const bySelector = dialog.dataset.openerSelector && document.querySelector(dialog.dataset.openerSelector);
   const target = byId || bySelector;
   if (target && document.contains(target)) {
     // A row's More item lives in a closed menu: focus the More button instead.

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             assert result.changed == images * projects
             self._clear()
             floor.append(self._floor(caller, image_ids, project_ids))
-            assert ImageMember.objects.count() == images * projects
+            assert ImageMember.objects.filter(owner_project=owner).count() == images * projects
         self._clear()
         best, base = min(submission), min(floor)
         pairs = images * projects
