@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from ims_console.backends.base import COUNT_LIMIT
 from images.models import Image, Key, KeyGrant
 from sharing.models import ImageMember
 
@@ -55,33 +56,45 @@ def image_page(
     limit: int = 10,
     after: str = "",
     before: str = "",
+    count: QuerySet | None = None,
+    sort_fields: dict[str, str] | None = None,
+    tiebreak: str = "id",
 ) -> ImageListPage:
     """One page of a list of images: filtered, sorted, keyset-paginated, in at most three queries.
 
     Keyset pagination compares (sort key, id) with the marker image's, so a page costs the same however
     deep it is, and rows added or removed meanwhile do not shift later pages. The marker is looked up in
     the same list, so an image from elsewhere cannot serve as one.
+
+    The total is counted up to COUNT_LIMIT + 1 rows only (a list says "more than 1,000" beyond), from `count`
+    when the caller has a cheaper query for it (used when no filter applies). `sort_fields` maps a sort key to the
+    field that sorts it in this list (the shared lists sort their time by the share's); `tiebreak` is the image ID
+    as the sorting index holds it (the member row's own column, for the shared lists), so that rows with the same
+    sort value (thousands shared in one submission) need no sort either.
     """
+    filtered = bool(name or image_type or os_type)
+    sort = (sort_fields or {}).get(sort, sort)
     if name:
         images = images.filter(name__icontains=name)
     if image_type:
         images = images.filter(image_type=image_type)
     if os_type:
         images = images.filter(os_type=os_type)
-    total = images.order_by().values("pk").count()
+    counted = images if filtered or count is None else count
+    total = counted.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
     marker_id = before or after
-    marker = images.filter(pk=marker_id).values(sort, "id").first() if marker_id else None
+    marker = images.filter(pk=marker_id).values(sort, tiebreak).first() if marker_id else None
     backwards = bool(before) and marker is not None
     ascending = (order == "asc") != backwards
     page = images
     if marker is not None:
         op = "gt" if ascending else "lt"
         page = page.filter(
-            Q(**{f"{sort}__{op}": marker[sort]}) | Q(**{sort: marker[sort], f"id__{op}": marker["id"]})
+            Q(**{f"{sort}__{op}": marker[sort]}) | Q(**{sort: marker[sort], f"{tiebreak}__{op}": marker[tiebreak]})
         )
     prefix = "" if ascending else "-"
-    rows = list(page.order_by(f"{prefix}{sort}", f"{prefix}id")[: limit + 1])
+    rows = list(page.order_by(f"{prefix}{sort}", f"{prefix}{tiebreak}")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:

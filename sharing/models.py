@@ -65,7 +65,10 @@ class ImageMember(models.Model):
             models.UniqueConstraint(fields=["image", "project"], name="one_member_per_image_and_project"),
             models.CheckConstraint(condition=~Q(project=F("owner_project")), name="member_is_not_the_owner"),
         ]
-        indexes = [models.Index(fields=["project", "status"], name="member_project_status")]
+        indexes = [
+            # The shared lists: a project's shares in one status, newest first (and their count).
+            models.Index(fields=["project", "status", "created_at", "image"], name="member_project_status_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.image_id} -> {self.project_id} ({self.status})"

@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, QuerySet, Value, When
 
-from ims_console.backends.base import ImageType
+from ims_console.backends.base import COUNT_LIMIT, ImageType
 from images.models import Image
 from images.selectors import ImageListPage, image_page, key_usable_by
 from sharing.models import ImageMember, Vault
 
 
-def _shared_with(project_id: str, account_id: str) -> QuerySet[Image]:
-    """Images shared with a project, each joined to that project's own member row only, and marked usable or not
-    by the project's account (an encrypted image whose key grant was revoked is not: R7)."""
+def _shared_with(project_id: str, account_id: str, status: str = "") -> QuerySet[Image]:
+    """Images shared with a project (in one status, if given), each joined once to that project's own member row,
+    and marked usable or not by the project's account (an encrypted image whose key grant was revoked is not: R7).
+    The annotations come after the filter, so they read the same joined row."""
+    mine = {"members__project_id": project_id, **({"members__status": status} if status else {})}
     return (
-        Image.objects.annotate(mine=FilteredRelation("members", condition=Q(members__project_id=project_id)))
-        .filter(mine__isnull=False)
+        Image.objects.filter(**mine)
         .select_related("key__project", "project__account")
         .annotate(
-            share_status=F("mine__status"), shared_at=F("mine__created_at"), share_updated_at=F("mine__updated_at"),
+            share_status=F("members__status"), shared_at=F("members__created_at"),
+            share_updated_at=F("members__updated_at"), shared_image=F("members__image_id"),
             key_usable=Case(When(key_usable_by(account_id), then=Value(True)), default=Value(False), output_field=BooleanField()),
         )
     )
 
 
 def image_list_shared_with_me(*, project_id: str, account_id: str, status: str, **query) -> ImageListPage:
-    """Images Shared with Me (accepted), its pending list, and Rejected Images."""
-    return image_page(_shared_with(project_id, account_id).filter(mine__status=status), **query)
+    """Images Shared with Me (accepted), its pending list, and Rejected Images. Their time order is the share's
+    (newest first by default), which the member index serves directly; the count is of member rows alone."""
+    return image_page(
+        _shared_with(project_id, account_id, status), **query,
+        count=ImageMember.objects.filter(project_id=project_id, status=status),
+        sort_fields={"created_at": "shared_at"}, tiebreak="shared_image",
+    )
 
 
 def shared_images_get(*, project_id: str, account_id: str, image_ids: list[str]) -> list[Image]:
@@ -49,13 +56,15 @@ FULL_ECS_SHOWN = 50
 def shares_pending_summary(*, project_id: str, account_id: str, limit: int) -> tuple[int, list[Image], list[Image]]:
     """Accept All's dialog in three queries whatever the number of pending shares: the count, the first `limit`
     images, and the full-ECS ones (which ask for a vault)."""
-    pending = _shared_with(project_id, account_id).filter(mine__status=ImageMember.Status.PENDING).order_by("name", "id")
+    pending = _shared_with(project_id, account_id, ImageMember.Status.PENDING).order_by("name", "id")
     full_ecs = list(pending.filter(image_type=ImageType.FULL_ECS)[:FULL_ECS_SHOWN])
     return shares_pending_count(project_id=project_id), list(pending[:limit]), full_ecs
 
 
 def shares_pending_count(*, project_id: str) -> int:
-    return ImageMember.objects.filter(project_id=project_id, status=ImageMember.Status.PENDING).count()
+    """Counted up to COUNT_LIMIT + 1 (the red dot is on every page: it must not cost more with more shares)."""
+    pending = ImageMember.objects.filter(project_id=project_id, status=ImageMember.Status.PENDING)
+    return pending.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
 def vaults_of(*, project_id: str) -> list[Vault]:

@@ -279,13 +279,22 @@ class ImageQuery:
     before: str = ""
 
 
+# Lists count their rows exactly up to this many and say "more than 1,000" beyond it, as large consoles do: a
+# count must not scan everything (counting 10,000 index entries costs a list a third of its time).
+COUNT_LIMIT = 1_000
+
+
 @dataclass(frozen=True)
 class ImagePage:
     items: list[ImageRecord]
-    total: int
+    total: int  # exact up to COUNT_LIMIT; COUNT_LIMIT + 1 means more
     next_marker: str | None = None
     previous_marker: str | None = None
     query: ImageQuery = field(default_factory=ImageQuery)
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
 
 
 class Backend(Protocol):

@@ -9,9 +9,15 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ims_console.backends.base import ImageQuery, IMSError
+from ims_console.backends.base import COUNT_LIMIT, ImageQuery, IMSError
 
 register = template.Library()
+
+
+@register.filter
+def count_label(value: int) -> str:
+    """A count from a bounded query: exact up to COUNT_LIMIT, "more than 1,000" beyond."""
+    return f"more than {COUNT_LIMIT:,}" if value > COUNT_LIMIT else f"{value:,}"
 
 
 @register.filter

@@ -169,9 +169,12 @@ def test_admins_get_write_controls_and_read_only_users_do_not(owner, readonly):
 
 def test_apply_for_server_and_export_are_shown_disabled_with_a_reason(owner):
     ImageFactory(project=owner.project)
+    image = ImageFactory(project=owner.project)
     html = owner.client.get(URL).content.decode()
-    assert 'aria-disabled="true" title="Elastic Cloud Server is not part of this console' in html
-    assert 'aria-disabled="true" title="Exporting to Object Storage is not part of this console.">Export<' in html
+    assert 'aria-disabled="true" aria-describedby="no-ecs">Apply for Server<' in html
+    assert '<p id="no-ecs" class="visually-hidden">Elastic Cloud Server is not part of this console' in html
+    menu = owner.client.get(reverse("images:actions", args=[image.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert 'aria-disabled="true" title="Exporting to Object Storage is not part of this console.">Export<' in menu
 
 
 # Session, user, membership with account, the account's projects, the count, the page of rows, and the

@@ -128,7 +128,8 @@ def test_the_lists_cost_the_same_queries_with_10000_shares(owner, recipient, dja
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = recipient.client.get(url, {"page_size": 100})
     assert len(response.context["page"].items) == 100
-    assert response.context["page"].total == 10_002
+    # Counted up to 1,000 only: beyond that the list says so instead of scanning every row.
+    assert "Total Records: more than 1,000" in response.content.decode()
 
 
 def test_accept_dialog_names_the_image_and_accepting_refreshes_the_lists(recipient, shares):
