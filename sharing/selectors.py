@@ -58,7 +58,9 @@ def shares_pending_summary(*, project_id: str, account_id: str, limit: int) -> t
     images, and the full-ECS ones (which ask for a vault)."""
     pending = _shared_with(project_id, account_id, ImageMember.Status.PENDING).order_by("name", "id")
     full_ecs = list(pending.filter(image_type=ImageType.FULL_ECS)[:FULL_ECS_SHOWN])
-    return shares_pending_count(project_id=project_id), list(pending[:limit]), full_ecs
+    # An exact count here (one index range, a millisecond for 10,000): the dialog says how many it will accept.
+    count = ImageMember.objects.filter(project_id=project_id, status=ImageMember.Status.PENDING).count()
+    return count, list(pending[:limit]), full_ecs
 
 
 def shares_pending_count(*, project_id: str) -> int:

@@ -182,9 +182,11 @@ def member_status(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_WORDS:
         raise BadRequest(f"Status “{status[:40]}” is not one of accepted, rejected.")
     every_pending = bool(params.get("all"))
-    summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending else None
-    if summary is not None:
-        image_ids, selection_problem = [], "" if summary.count else "No image is waiting for you to accept it."
+    # Accept All's summary is read only to show the dialog: a submission goes straight to the service.
+    summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending and not submitted else None
+    if every_pending:
+        image_ids = []
+        selection_problem = "" if summary is None or summary.count else "No image is waiting for you to accept it."
     else:
         image_ids, selection_problem = selected_image_ids(params)
     verb, done = STATUS_WORDS[status]
@@ -204,8 +206,9 @@ def member_status(request: HttpRequest) -> HttpResponse:
             if every_pending:
                 message = f"{done} the {plural(result.images, 'image')} that {'was' if result.images == 1 else 'were'} waiting for you."
             return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
-    if summary is not None:
+    if every_pending:
         # Accept All shows a count, the first rows and the full-ECS images that ask for a vault: never every share.
+        summary = summary or backend.shares_pending_summary(caller, SHOWN_IN_DIALOG)
         images, total, needs_vault = summary.first, summary.count, summary.full_ecs
     else:
         images = fetch(lambda: backend.shared_images_get(caller, image_ids))
