@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, F, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 
 from ims_console.backends.base import COUNT_LIMIT, ImageType
 from images.models import Image
@@ -71,6 +71,33 @@ def shares_pending_count(*, project_id: str) -> int:
 
 def vaults_of(*, project_id: str) -> list[Vault]:
     return list(Vault.objects.filter(project_id=project_id))
+
+
+def image_members_page(
+    *, owner_project_id: str, image_id: str, after: str, before: str, limit: int
+) -> tuple[list[ImageMember], int, bool, bool]:
+    """The Sharing tab: one image's recipients by project name (then ID), a page at a time. A marker is a
+    recipient's project ID; one that is no longer a recipient means the first page."""
+    members = ImageMember.objects.filter(owner_project_id=owner_project_id, image_id=image_id)
+    total = members.count()  # at most 256 (S7)
+    marker_id = before or after
+    marker = members.filter(project_id=marker_id).values("project__name", "project_id").first() if marker_id else None
+    backwards = bool(before) and marker is not None
+    page = members.select_related("project__account", "image")
+    if marker is not None:
+        op = "lt" if backwards else "gt"
+        page = page.filter(
+            Q(**{f"project__name__{op}": marker["project__name"]})
+            | Q(project__name=marker["project__name"], **{f"project_id__{op}": marker["project_id"]})
+        )
+    prefix = "-" if backwards else ""
+    rows = list(page.order_by(f"{prefix}project__name", f"{prefix}project_id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+        return rows, total, more, True
+    return rows, total, marker is not None, more
 
 
 def image_members_of_owner(*, owner_project_id: str, image_ids: list[str]) -> QuerySet[ImageMember]:

@@ -96,8 +96,9 @@ def image_sharing(request: HttpRequest, image_id: str) -> HttpResponse:
     caller = caller_for(request)
     backend = get_backend()
     image = fetch(lambda: backend.image_get(caller, image_id))
-    members = backend.image_members_list(caller, [image.id])
-    context = {"image": image, "members": members, "can_write": caller.can_write, "tab": "sharing"}
+    after, before = (_project_marker(request.GET.get(k, "")) for k in ("after", "before"))
+    page = backend.image_members_page(caller, image.id, after=after, before="" if after else before)
+    context = {"image": image, "page": page, "can_write": caller.can_write, "tab": "sharing"}
     if request.htmx and request.htmx.target == "members":
         # The tab's count sits outside the fragment: it comes along out of band.
         return render(request, "sharing/_members.html", {**context, "refreshed": True})
@@ -145,6 +146,12 @@ def members_delete(request: HttpRequest, image_id: str) -> HttpResponse:
             )
     context = {"image": image, "doomed": doomed, "all": bool(params.get("all")), "problems": problems}
     return render_dialog(request, "sharing/_members_delete_dialog.html", context)
+
+
+def _project_marker(value: str) -> str:
+    """A page marker from the URL: a project ID, or nothing (a malformed one means the first page)."""
+    value = value.strip().lower()
+    return value if rules.PROJECT_ID.fullmatch(value) else ""
 
 
 SHARED_LIST_TITLES = {"accepted": "Images Shared with Me", "pending": "Pending Images", "rejected": "Rejected Images"}

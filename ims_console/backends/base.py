@@ -204,6 +204,16 @@ class MemberRecord:
 
 
 @dataclass(frozen=True)
+class MemberPage:
+    """One page of an image's recipients (the Sharing tab), keyset-paged by project name and ID."""
+
+    items: list[MemberRecord]
+    total: int
+    next_marker: str | None = None
+    previous_marker: str | None = None
+
+
+@dataclass(frozen=True)
 class GrantRecord:
     account_id: str
     account_name: str
@@ -309,6 +319,10 @@ class Backend(Protocol):
     def images_delete(self, caller: Caller, image_ids: list[str]) -> int: ...
 
     def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]: ...
+
+    def image_members_page(
+        self, caller: Caller, image_id: str, *, after: str = "", before: str = "", limit: int = 20
+    ) -> MemberPage: ...
 
     def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
 

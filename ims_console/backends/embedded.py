@@ -12,6 +12,7 @@ from ims_console.backends.base import (
     IMSError,
     GrantRecord,
     KeyRecord,
+    MemberPage,
     MemberRecord,
     PendingSummary,
     SharingResult,
@@ -236,6 +237,19 @@ class EmbeddedBackend(_KeysMixin):
             owner_project_id=caller.project_id, image_ids=[_image_id(i) for i in image_ids]
         )
         return [member_record(m) for m in members]
+
+    def image_members_page(
+        self, caller: Caller, image_id: str, *, after: str = "", before: str = "", limit: int = 20
+    ) -> MemberPage:
+        members, total, has_previous, has_next = sharing_selectors.image_members_page(
+            owner_project_id=caller.project_id, image_id=_image_id(image_id), after=after, before=before, limit=limit
+        )
+        items = [member_record(m) for m in members]
+        return MemberPage(
+            items=items, total=total,
+            next_marker=items[-1].project_id if items and has_next else None,
+            previous_marker=items[0].project_id if items and has_previous else None,
+        )
 
     def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
         result = sharing_services.image_members_add(

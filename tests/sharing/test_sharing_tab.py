@@ -90,11 +90,23 @@ def test_the_sharing_tab_costs_the_same_queries_with_1_or_256_recipients(owner, 
     image = ImageFactory(project=owner.project)
     url = reverse("sharing:image_sharing", args=[image.id])
     ImageMemberFactory(image=image)
-    # Session, user, membership, projects, the image, its members, the red dot's count.
-    with django_assert_max_num_queries(7) as one:
+    # Session, user, membership, projects, the image, its members' count, a page of them, the red dot's count.
+    with django_assert_max_num_queries(8) as one:
         owner.client.get(url)
     for project in ProjectFactory.create_batch(255):
         ImageMemberFactory(image=image, project=project)
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = owner.client.get(url)
-    assert response.content.decode().count('aria-label="Delete ') == 256
+    html = response.content.decode()
+    assert "Shared with 256 projects." in html
+    assert html.count('aria-label="Delete ') == 20
+    # Every recipient is reached page by page, in project-name order, each page for one more query (the marker).
+    seen, page = [], response.context["page"]
+    seen += [m.project_name for m in page.items]
+    while page.next_marker:
+        with django_assert_max_num_queries(len(one.captured_queries) + 1):
+            page = owner.client.get(url, {"after": page.next_marker}).context["page"]
+        seen += [m.project_name for m in page.items]
+    assert len(seen) == 256 and seen == sorted(seen)
+    back = owner.client.get(url, {"before": page.previous_marker}).context["page"]
+    assert back.items[-1].project_name == seen[-len(page.items) - 1]
