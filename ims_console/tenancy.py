@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -33,14 +34,20 @@ class Tenant:
 
 
 def load_tenant(request: HttpRequest) -> Tenant | None:
-    """Two queries: the membership with its account, then the account's projects."""
-    try:
-        membership = Membership.objects.select_related("account").get(user=request.user)
-    except Membership.DoesNotExist:
-        return None
-    projects = list(membership.account.projects.all())
+    """One query on every page: the account's projects, each carrying the user's membership (role, time zone)."""
+    projects = list(
+        Project.objects.filter(account__memberships__user=request.user).select_related("account").annotate(
+            membership_id=F("account__memberships__id"), membership_role=F("account__memberships__role"),
+            membership_time_zone=F("account__memberships__time_zone"),
+        )
+    )
     if not projects:
         return None
+    first = projects[0]
+    membership = Membership(
+        id=first.membership_id, user=request.user, account=first.account, role=first.membership_role,
+        time_zone=first.membership_time_zone,
+    )
     chosen = request.session.get(SESSION_PROJECT_KEY)
     project = next((p for p in projects if p.id == chosen), projects[0])
     return Tenant(membership=membership, projects=projects, project=project)

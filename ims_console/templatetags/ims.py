@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ims_console.backends.base import COUNT_LIMIT, ImageQuery, IMSError
+from ims_console.backends.base import COUNT_LIMIT, ImageQuery, ImageRecord, IMSError
 
 register = template.Library()
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[URL_PLACEHOLDER])
+
+
+URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+@register.filter
+def url_of(object_id: object, name: str) -> str:
+    """`{{ image.id|url_of:"images:detail" }}`: the same URL as `{% url "images:detail" image.id %}`, reversed once
+    per URL name instead of once per row (a list page reverses four URLs a row, a third of its rendering)."""
+    return _url_pattern(name).replace(URL_PLACEHOLDER, str(object_id), 1)
+
+
+@register.simple_tag
+def image_cells(image: ImageRecord) -> str:
+    """The cells both image lists share (OS Type, OS, Image Type, Disk Capacity, Encrypted, Created), built here
+    rather than by an include: a list renders them for every row."""
+    return format_html(
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        image.os_type, image.os_version or "–", image.image_type_label, image.min_disk,
+        "Yes" if image.encrypted else "No", ims_datetime(image.created_at),
+    )
 
 
 @register.filter
