@@ -89,6 +89,8 @@ class Image(models.Model):
         indexes = [
             models.Index(fields=["project", "created_at", "id"], name="image_project_created"),
             models.Index(fields=["project", "name", "id"], name="image_project_name"),
+            # Accept All asks whether any pending share is a full-ECS image: few are, so they are found from here.
+            models.Index(fields=["id"], condition=models.Q(image_type=ImageType.FULL_ECS), name="image_full_ecs"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -80,8 +80,8 @@ def image_page(
         images = images.filter(image_type=image_type)
     if os_type:
         images = images.filter(os_type=os_type)
-    counted = images if filtered or count is None else count
-    total = counted.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    counted = images.values("pk").order_by() if filtered or count is None else count
+    total = counted[: COUNT_LIMIT + 1].count()
 
     marker_id = before or after
     marker = images.filter(pk=marker_id).values(sort, tiebreak).first() if marker_id else None
