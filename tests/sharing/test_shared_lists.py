@@ -226,3 +226,19 @@ def test_accept_all_dialog_costs_the_same_queries_with_2_or_10000_pending(owner,
     assert "Accept all 10000 images waiting for you?" in html
     assert "and 9980 more" in html
     assert html.count("<li><strong>bulk-") == 20
+
+
+def test_shared_lists_sort_by_when_the_image_was_shared_newest_first(owner, recipient):
+    from datetime import timedelta
+
+    older_image = ImageFactory(project=owner.project, name="old-image", created_at=timezone.now() - timedelta(days=30))
+    newer_image = ImageFactory(project=owner.project, name="new-image")
+    ImageMemberFactory(image=newer_image, project=recipient.project, status="accepted",
+                       created_at=timezone.now() - timedelta(days=2))
+    ImageMemberFactory(image=older_image, project=recipient.project, status="accepted")
+    response = recipient.client.get(reverse("sharing:shared_with_me"))
+    assert names(response) == ["old-image", "new-image"]
+    html = response.content.decode()
+    assert '<th scope="col">Created</th>' in html
+    assert 'aria-sort="descending"><a href="?sort=created_at&amp;order=asc"' in html and ">Shared At<" in html
+    assert names(recipient.client.get(reverse("sharing:shared_with_me"), {"order": "asc"})) == ["new-image", "old-image"]

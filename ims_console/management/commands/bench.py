@@ -89,10 +89,11 @@ class Command(BaseCommand):
             now = timezone.now()
             bulk_insert(ImageMember, MEMBER_COLUMNS, [(i, project.pk, owner.pk, "accepted", now, now) for i in shared])
             bulk_insert(ImageMember, MEMBER_COLUMNS, [(i, project.pk, owner.pk, "pending", now, now) for i in waiting])
-            # Statistics and (on PostgreSQL) the visibility map that index-only counts use, as autovacuum keeps
-            # them on a database in service; right after a bulk load neither exists yet.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+            # PostgreSQL: the statistics and the visibility map (for index-only counts) that autovacuum keeps on a
+            # database in service; right after a bulk load neither exists yet. SQLite gathers none by itself.
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
             self.out(f"  loaded {size:,} private, {size:,} shared and {size:,} pending rows in {time.perf_counter() - started:.1f} s")
             client = _client(user, project)
             for name, url in (("Private Images", "/images/"), ("Images Shared with Me", "/shared/"),
