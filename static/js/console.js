@@ -39,6 +39,8 @@ function openMenu(button, focusLast) {
       button.after(menu);
       button.setAttribute("aria-controls", menu.id);
     }
+    if (menu.dataset.loading) return;  // a second click while the menu is on its way
+    menu.dataset.loading = "1";
     htmx.ajax("GET", button.getAttribute("href"), { source: button, target: menu, swap: "outerHTML" })
       .then(() => openMenu(button, focusLast));
     return;
@@ -68,6 +70,12 @@ document.addEventListener("click", (event) => {
 
 document.addEventListener("keydown", (event) => {
   const button = event.target.closest('[aria-haspopup="menu"]');
+  if (button && event.key === " " && button.getAttribute("role") === "button") {
+    // A link with role="button" answers Space as a button does.
+    event.preventDefault();
+    button.click();
+    return;
+  }
   if (button && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
     event.preventDefault();
     openMenu(button, event.key === "ArrowUp");

@@ -202,6 +202,15 @@ def test_without_javascript_filters_modify_and_delete_still_work(browser, live_s
     page.get_by_role("button", name="Search").click()
     expect(rows(page)).to_have_count(1)
 
+    # The row's More is a page of its own without JavaScript, with the reasons for what is not available.
+    row_of(page, "redis-7-debian12").get_by_role("button", name="More actions for redis-7-debian12").click()
+    expect(page.get_by_role("heading", name="More actions for redis-7-debian12")).to_be_visible()
+    expect(page.get_by_text("Exporting to Object Storage is not part of this console.").last).to_be_visible()
+    page.get_by_role("link", name="Share", exact=True).click()
+    expect(page.get_by_role("heading", name="Share Image")).to_be_visible()
+    page.go_back()
+    page.go_back()
+
     row_of(page, "redis-7-debian12").get_by_role("link", name="Modify").click()
     page.get_by_label("Name").fill("redis-no-js")
     page.get_by_role("button", name="OK").click()
@@ -259,6 +268,10 @@ def test_the_more_menu_works_from_the_keyboard(page: Page, console):
     page.keyboard.press("Escape")
     expect(more).to_be_focused()
     expect(more).to_have_attribute("aria-expanded", "false")
+    # Space opens it too (the More button is a link to the actions page, with the role of a button).
+    page.keyboard.press(" ")
+    expect(menu.get_by_role("menuitem", name="Share")).to_be_focused()
+    page.keyboard.press("Escape")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("End")
     page.keyboard.press("Enter")
