@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ims_console.backends.base import COUNT_LIMIT
+from ims_console.keyset import keyset_page
 from images.models import Image, Key, KeyGrant
 from sharing.models import ImageMember
 
@@ -62,9 +63,8 @@ def image_page(
 ) -> ImageListPage:
     """One page of a list of images: filtered, sorted, keyset-paginated, in at most three queries.
 
-    Keyset pagination compares (sort key, id) with the marker image's, so a page costs the same however
-    deep it is, and rows added or removed meanwhile do not shift later pages. The marker is looked up in
-    the same list, so an image from elsewhere cannot serve as one.
+    Keyset pagination (ims_console.keyset) compares (sort key, id) with the marker image's, looked up in the same
+    list, so an image from elsewhere cannot serve as one.
 
     The total is counted up to COUNT_LIMIT + 1 rows only (a list says "more than 1,000" beyond), from `count`
     when the caller has a cheaper query for it (used when no filter applies). `sort_fields` maps a sort key to the
@@ -85,22 +85,11 @@ def image_page(
 
     marker_id = before or after
     marker = images.filter(pk=marker_id).values(sort, tiebreak).first() if marker_id else None
-    backwards = bool(before) and marker is not None
-    ascending = (order == "asc") != backwards
-    page = images
-    if marker is not None:
-        op = "gt" if ascending else "lt"
-        page = page.filter(
-            Q(**{f"{sort}__{op}": marker[sort]}) | Q(**{sort: marker[sort], f"{tiebreak}__{op}": marker[tiebreak]})
-        )
-    prefix = "" if ascending else "-"
-    rows = list(page.order_by(f"{prefix}{sort}", f"{prefix}{tiebreak}")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-        return ImageListPage(images=rows, total=total, has_previous=more, has_next=True)
-    return ImageListPage(images=rows, total=total, has_previous=marker is not None, has_next=more)
+    page = keyset_page(
+        images, sort=sort, tiebreak=tiebreak, ascending=order == "asc", marker=marker,
+        backwards=bool(before) and marker is not None, limit=limit,
+    )
+    return ImageListPage(images=page.rows, total=total, has_previous=page.has_previous, has_next=page.has_next)
 
 
 def key_usable_by(account_id: str):

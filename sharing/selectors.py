@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, QuerySet, Value, When
 
 from ims_console.backends.base import COUNT_LIMIT, ImageType
+from ims_console.keyset import keyset_page
 from images.models import Image
 from images.selectors import ImageListPage, image_page, key_usable_by
 from sharing.models import ImageMember, Vault
@@ -93,22 +94,11 @@ def image_members_page(
     total = members.count()  # at most 256 (S7)
     marker_id = before or after
     marker = members.filter(project_id=marker_id).values("project__name", "project_id").first() if marker_id else None
-    backwards = bool(before) and marker is not None
-    page = members.select_related("project__account", "image")
-    if marker is not None:
-        op = "lt" if backwards else "gt"
-        page = page.filter(
-            Q(**{f"project__name__{op}": marker["project__name"]})
-            | Q(project__name=marker["project__name"], **{f"project_id__{op}": marker["project_id"]})
-        )
-    prefix = "-" if backwards else ""
-    rows = list(page.order_by(f"{prefix}project__name", f"{prefix}project_id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-        return rows, total, more, True
-    return rows, total, marker is not None, more
+    page = keyset_page(
+        members.select_related("project__account", "image"), sort="project__name", tiebreak="project_id",
+        ascending=True, marker=marker, backwards=bool(before) and marker is not None, limit=limit,
+    )
+    return page.rows, total, page.has_previous, page.has_next
 
 
 def image_members_of_owner(*, owner_project_id: str, image_ids: list[str]) -> QuerySet[ImageMember]:
