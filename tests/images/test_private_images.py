@@ -172,7 +172,7 @@ def test_apply_for_server_and_export_are_shown_disabled_with_a_reason(owner):
     image = ImageFactory(project=owner.project)
     html = owner.client.get(URL).content.decode()
     assert 'aria-disabled="true" aria-describedby="no-ecs">Apply for Server<' in html
-    assert '<p id="no-ecs" class="visually-hidden">Elastic Cloud Server is not part of this console' in html
+    assert '<p id="no-ecs" class="hint">Apply for Server is not available: Elastic Cloud Server is not part of this console' in html
     menu = owner.client.get(reverse("images:actions", args=[image.pk]), headers={"HX-Request": "true"}).content.decode()
     assert 'aria-disabled="true" title="Exporting to Object Storage is not part of this console.">Export<' in menu
 
