@@ -42,18 +42,22 @@ def env_int(name: str, default: int, *, minimum: int = 1) -> int:
 
 def local_secret_key(path: Path) -> str:
     """A key generated once for this checkout and kept in a git-ignored file, so that `make run` needs no
-    configuration and sessions survive a restart. Several workers may start at once: the first to create the
-    file writes it, the others read it."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text().strip()
-        if len(key) < 50:
-            raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.") from None
-        return key
-    key = secrets.token_urlsafe(64)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    configuration and sessions survive a restart. Several workers may start at once: each writes a key to a private
+    file of its own and links it into place, which only the first can do; so nobody reads a half-written key."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.")
     return key
 
 

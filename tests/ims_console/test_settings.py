@@ -90,3 +90,13 @@ def test_production_settings_pass_the_deployment_checks():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_workers_starting_together_all_get_the_same_generated_key(tmp_path):
+    key_file = tmp_path / "secret"
+    env = {**os.environ, "DJANGO_SECRET_KEY": "", "IMS_SECRET_KEY_FILE": str(key_file)}
+    show = [sys.executable, "manage.py", "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"]
+    workers = [subprocess.Popen(show, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert keys == {key_file.read_text().strip()}
+    assert [p.name for p in tmp_path.iterdir()] == ["secret"]
