@@ -135,7 +135,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IMS_TEST_SQLITE", "/tmp/ims-console-test.sqlite3")}
+    # One per checkout, so that test runs in two clones on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IMS_TEST_SQLITE") or str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The lockout check comes first, so that a locked-out attempt is refused before any password is hashed.
