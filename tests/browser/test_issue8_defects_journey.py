@@ -139,3 +139,38 @@ def test_a_hundred_ticked_rows_open_share_and_delete(page: Page, console):
     expect(dialog.get_by_role("button", name="OK")).to_be_in_viewport()
     dialog.get_by_role("button", name="Cancel").click()
     assert Image.objects.filter(project=alice_project).count() == 104
+
+
+def test_a_hundred_unknown_project_ids_are_one_line_and_ok_stays_in_view(page: Page, console):
+    import uuid
+
+    console(page, "alice")
+    page.get_by_role("button", name="More actions for redis-7-debian12").or_(
+        page.get_by_role("button", name="More actions for data-secrets-enc-custom")
+    ).first.click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    ids = [uuid.uuid4().hex for _ in range(100)]
+    dialog.get_by_label("Project ID").fill("\n".join(ids))
+    dialog.get_by_role("button", name="OK").click()
+    alert = dialog.get_by_role("alert")
+    expect(alert.get_by_role("listitem")).to_have_count(1)
+    expect(alert).to_contain_text("Projects that cannot be found in the current region (eu-de; images are shared only inside their region) (100)")
+    expect(dialog.get_by_role("button", name="OK")).to_be_in_viewport()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_in_viewport()
+    assert not ImageMember.objects.filter(project_id__in=ids).exists()
+
+
+def test_five_wrong_passwords_pause_logins_with_a_clear_message(page: Page, live_server, demo):
+    page.goto(live_server.url + "/login/")
+    for _ in range(5):
+        page.get_by_label("Username").fill("alice")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Too many failed log-ins for this user name or from this address. Log-ins are paused for 15 minutes"
+    )
+    page.get_by_label("Password").fill("ims-demo")
+    page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed log-ins")
+    expect(page.get_by_role("heading", name="Image Management Service")).to_have_count(0)
