@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.http import QueryDict
 
-from ims_console.backends.base import IMAGE_TYPE_LABELS, SORT_KEYS, SORT_ORDERS, ImageQuery, OSType
+from ims_console.backends.records import SORT_KEYS, SORT_ORDERS, ImageQuery
+from ims_console.vocabulary import IMAGE_TYPE_LABELS, OSType
 
 NAME_ALLOWED = re.compile(r"[\w .-]")
 
@@ -44,12 +45,9 @@ class ImageListForm(forms.Form):
         )
 
 
-def image_query_from(params: QueryDict) -> ImageQuery:
-    return ImageListForm(params).query()
-
-
 class ImageModifyForm(forms.Form):
-    """IMS's rules for a name (IMG.0002, IMG.0003) and a description (IMG.0004), said with the offending value."""
+    """IMS's rules for a name (IMG.0002, IMG.0003) and a description (IMG.0004), said with the offending value; the
+    code is the ValidationError's, which the dialog shows beside the message (_form_field.html)."""
 
     name = forms.CharField(label="Name", max_length=None, required=True, error_messages={"required": "Enter a name."})
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -57,15 +55,14 @@ class ImageModifyForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if len(name) > 128:
-            raise forms.ValidationError(
-                f"The name is {len(name)} characters long; at most 128 are allowed (IMG.0002)."
-            )
+            raise forms.ValidationError(f"The name is {len(name)} characters long; at most 128 are allowed.", code="IMG.0002")
         bad = sorted({c for c in name if not NAME_ALLOWED.fullmatch(c)})
         if bad:
             shown = " ".join(repr(c) for c in bad)
             raise forms.ValidationError(
                 f"“{name}” contains {shown}, which a name cannot contain: use letters, digits, spaces, "
-                "hyphens (-), underscores (_) and periods (.) (IMG.0003)."
+                "hyphens (-), underscores (_) and periods (.).",
+                code="IMG.0003",
             )
         return name
 
@@ -73,7 +70,7 @@ class ImageModifyForm(forms.Form):
         description = self.cleaned_data["description"]
         if len(description) > 1024:
             raise forms.ValidationError(
-                f"The description is {len(description):,} characters long; at most 1,024 are allowed (IMG.0004)."
+                f"The description is {len(description):,} characters long; at most 1,024 are allowed.", code="IMG.0004"
             )
         return description
 

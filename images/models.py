@@ -7,7 +7,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from ims_console.backends.base import (
+from ims_console.models import Account, Project
+from ims_console.vocabulary import (
     BACKUP_SOURCE_LABELS,
     IMAGE_TYPE_LABELS,
     STATUS_LABELS,
@@ -17,7 +18,6 @@ from ims_console.backends.base import (
     OSType,
     Visibility,
 )
-from ims_console.models import Account, Project
 
 DEFAULT_KEY_ALIAS = "ims/default"
 
@@ -46,6 +46,9 @@ class Key(models.Model):
 
 class KeyGrant(models.Model):
     """A key granted to another account (KMS grant), which lets that account's projects use images it encrypts."""
+
+    # What sharing needs granted (S9): Decrypt Data Key and Describe Key. Every grant the console makes has these.
+    OPERATIONS = ["decrypt-datakey", "describe-key"]
 
     key = models.ForeignKey(Key, on_delete=models.CASCADE, related_name="grants")
     grantee_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="key_grants")

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
 
-from ims_console.backends.base import COUNT_LIMIT
-from ims_console.keyset import keyset_page
 from images.models import Image, Key, KeyGrant
-from sharing.models import ImageMember
+from ims_console.backends.records import COUNT_LIMIT
+from ims_console.keyset import keyset_page
+
+# Columns other apps add to a project's images in the same query (sharing adds each image's number of recipients:
+# ims_console.backends.embedded composes the two).
+Annotations = dict[str, Expression]
 
 
-def _images_of(project_id: str) -> QuerySet[Image]:
-    """A project's images, each with its number of recipients, in one query."""
-    recipients = (
-        ImageMember.objects.filter(image=OuterRef("pk")).order_by().values("image").annotate(n=Count("pk")).values("n")
-    )
+def _images_of(project_id: str, annotations: Annotations | None) -> QuerySet[Image]:
     return (
         Image.objects.filter(project_id=project_id)
         .select_related("key", "project__account")
-        .annotate(member_count=Coalesce(Subquery(recipients), 0))
+        .annotate(**(annotations or {}))
     )
 
 
-def image_get_for_project(*, project_id: str, image_id: str) -> Image | None:
-    return _images_of(project_id).filter(pk=image_id).first()
-
-
-def images_get_for_project(*, project_id: str, image_ids: list[str]) -> list[Image]:
-    return list(_images_of(project_id).filter(pk__in=image_ids).order_by("name", "id"))
+def images_get_for_project(*, project_id: str, image_ids: list[str], annotations: Annotations | None = None) -> list[Image]:
+    return list(_images_of(project_id, annotations).filter(pk__in=image_ids).order_by("name", "id"))
 
 
 @dataclass(frozen=True)
@@ -41,9 +35,9 @@ class ImageListPage:
     has_next: bool
 
 
-def image_list_private(*, project_id: str, **query) -> ImageListPage:
+def image_list_private(*, project_id: str, annotations: Annotations | None = None, **query) -> ImageListPage:
     """The Private Images tab."""
-    return image_page(_images_of(project_id), **query)
+    return image_page(_images_of(project_id, annotations), **query)
 
 
 def image_page(
@@ -98,3 +92,8 @@ def key_usable_by(account_id: str):
     return Q(key__isnull=True) | (
         Q(key__state=Key.State.ENABLED) & (Q(key__project__account_id=account_id) | Exists(granted))
     )
+
+
+def keys_of(*, project_id: str) -> list[Key]:
+    """The KMS Keys page: ims/default first, then custom keys by alias."""
+    return list(Key.objects.filter(project_id=project_id).order_by("-is_default", "alias"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from images import key_views, views
+from images import key_views, replicate_views, views
 
 app_name = "images"
 urlpatterns = [
@@ -17,5 +17,5 @@ urlpatterns = [
     path("<str:image_id>/", views.image_detail, name="detail"),
     path("<str:image_id>/modify/", views.image_modify, name="modify"),
     path("<str:image_id>/actions/", views.image_actions, name="actions"),
-    path("<str:image_id>/replicate/", key_views.image_replicate, name="replicate"),
+    path("<str:image_id>/replicate/", replicate_views.image_replicate, name="replicate"),
 ]

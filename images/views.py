@@ -4,47 +4,47 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from ims_console.backends import get_backend
-from ims_console.backends.base import IMSError
-from ims_console.dialogs import dialog_done, dialog_params, render_dialog
-from ims_console.errors import fetch, http_error
-from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
+from ims_console.backend_calls import read, write
+from ims_console.backends import get_backend
+from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
+from ims_console.http import ConsoleRequest
+from ims_console.ims_errors import IMSError
+from ims_console.tenancy import caller_for
 
 
 @require_GET
 @login_required
-def private_images(request: HttpRequest) -> HttpResponse:
+def private_images(request: ConsoleRequest) -> HttpResponse:
     caller = caller_for(request)
     form = ImageListForm(request.GET)
     page = get_backend().image_list_private(caller, form.query())
-    context = {"page": page, "form": form, "can_write": caller.can_write}
-    if request.htmx and request.htmx.target == "image-list":
-        return render(request, "images/_image_list.html", context)
-    return render(request, "images/private_images.html", context)
+    context = {"page": page, "form": form, "can_write": caller.can_write, "list_id": "image-list"}
+    return render_page(request, "images/private_images.html", context, {"image-list": "images/_image_list.html"})
 
 
 @require_GET
 @login_required
-def image_detail(request: HttpRequest, image_id: str) -> HttpResponse:
+def image_detail(request: ConsoleRequest, image_id: str) -> HttpResponse:
     caller = caller_for(request)
-    image = fetch(lambda: get_backend().image_get(caller, image_id))
-    return render(request, "images/image_detail.html", {"image": image, "can_write": caller.can_write})
+    image = read(lambda: get_backend().image_get(caller, image_id))
+    context = {"image": image, "can_write": caller.can_write, "tab_template": "images/_image_attributes.html"}
+    return render_page(request, "images/image_detail.html", context, {"image-detail": "images/_image_detail.html"})
 
 
 @require_GET
 @login_required
-def image_actions(request: HttpRequest, image_id: str) -> HttpResponse:
+def image_actions(request: ConsoleRequest, image_id: str) -> HttpResponse:
     """A row's More menu, loaded when it is opened (so that a list page carries none of them), or without
     JavaScript a page listing the same actions with the reasons some are not available."""
     caller = caller_for(request)
-    image = fetch(lambda: get_backend().image_get(caller, image_id))
+    image = read(lambda: get_backend().image_get(caller, image_id))
     context = {"image": image, "can_write": caller.can_write}
     if request.htmx:
         # The menu takes the place of the row's placeholder (aria-controls of the button that asked for it).
@@ -56,26 +56,25 @@ def image_actions(request: HttpRequest, image_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def image_modify(request: HttpRequest, image_id: str) -> HttpResponse:
+def image_modify(request: ConsoleRequest, image_id: str) -> HttpResponse:
     caller = caller_for(request, write=True)
     backend = get_backend()
-    try:
-        image = backend.image_get(caller, image_id)
-        form = ImageModifyForm(request.POST or None, initial={"name": image.name, "description": image.description})
-        if request.method == "POST" and form.is_valid():
-            image = backend.image_update(caller, image.id, **form.cleaned_data)
+    image = read(lambda: backend.image_get(caller, image_id))
+    form = ImageModifyForm(request.POST or None, initial={"name": image.name, "description": image.description})
+    problems: list[IMSError] = []
+    if request.method == "POST" and form.is_valid():
+        modified, problems = write(lambda: backend.image_update(caller, image.id, **form.cleaned_data))
+        if modified:
             return dialog_done(
-                request, f"Image “{image.name}” was modified.", events=("images-changed",),
-                redirect_to=reverse("images:detail", args=[image.id]),
+                request, f"Image “{modified.name}” was modified.", events=("images-changed",),
+                redirect_to=reverse("images:detail", args=[modified.id]),
             )
-    except IMSError as error:
-        raise http_error(error) from error
-    return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form})
+    return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form, "problems": problems})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def images_delete(request: HttpRequest) -> HttpResponse:
+def images_delete(request: ConsoleRequest) -> HttpResponse:
     """Delete one image (row More > Delete) or the ticked rows (Delete above the list), after one confirmation."""
     caller = caller_for(request, write=True)
     backend = get_backend()
@@ -83,18 +82,17 @@ def images_delete(request: HttpRequest) -> HttpResponse:
     ids, problem = selected_image_ids(params)
     if problem:
         return render_dialog(request, "images/_delete_dialog.html", {"images": [], "problem": problem})
-    try:
-        images = backend.images_get(caller, ids)
-        if submitted:
-            backend.images_delete(caller, ids)
-    except IMSError as error:
-        raise http_error(error) from error
-    if not submitted:
+    images = read(lambda: backend.images_get(caller, ids))
+    problems: list[IMSError] = []
+    if submitted:
+        _, problems = write(lambda: backend.images_delete(caller, ids))
+    if not submitted or problems:
         shared = [i for i in images if i.member_count]
         return render_dialog(
             request,
             "images/_delete_dialog.html",
-            {"images": images, "shared_count": len(shared), "recipients_losing": sum(i.member_count for i in shared)},
+            {"images": images, "shared_count": len(shared), "recipients_losing": sum(i.member_count for i in shared),
+             "problems": problems},
         )
     names = ", ".join(f"“{i.name}”" for i in images)
     message = f"Deleted image {names}." if len(images) == 1 else f"Deleted {len(images)} images: {names}."

@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
     connection = connections[router.db_for_write(model)]
-    columns = [model._meta.get_field(name) for name in fields]
+    columns: list[Field] = []
+    for name in fields:
+        column = model._meta.get_field(name)
+        assert isinstance(column, Field) and column.column, f"{name} is not a column of {model.__name__}"
+        columns.append(column)
     adapted: list[dict] = [{} for _ in columns]
 
     def adapt(index: int, value):
@@ -35,7 +39,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         return
     quote = connection.ops.quote_name
     head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns)
+        quote(model._meta.db_table), ", ".join(quote(str(c.column)) for c in columns)
     )
     row = "({})".format(", ".join(["%s"] * len(columns)))
     with connection.cursor() as cursor:
@@ -44,7 +48,7 @@ def bulk_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             return
         # COPY streams the rows in one command: the fastest way PostgreSQL offers to load many rows.
         copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns)
+            quote(model._meta.db_table), ", ".join(quote(str(c.column)) for c in columns)
         )
         with cursor.cursor.copy(copy_sql) as copy:
             for values in prepared:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.http import HttpRequest
-
 from ims_console.backends import get_backend
+from ims_console.http import ConsoleRequest
 from ims_console.tenancy import caller_for
 
 
-def console(request: HttpRequest) -> dict:
+def console(request: ConsoleRequest) -> dict:
     if getattr(request, "tenant", None) is None:
         return {}
     # A template calls this when it shows the dot or the notice: only such a page pays for the count, once.

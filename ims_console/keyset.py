@@ -3,7 +3,9 @@ removed meanwhile do not shift the pages after it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -16,7 +18,7 @@ class KeysetPage:
 
 
 def keyset_page(
-    rows: QuerySet, *, sort: str, tiebreak: str, ascending: bool, marker: dict | None, backwards: bool, limit: int
+    rows: QuerySet, *, sort: str, tiebreak: str, ascending: bool, marker: Mapping[str, Any] | None, backwards: bool, limit: int
 ) -> KeysetPage:
     """The `limit` rows after the marker (or before it, `backwards`), in (sort, tiebreak) order.
 

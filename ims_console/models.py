@@ -106,3 +106,43 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.resource_id} -> {self.member_project_id}: {self.result}"
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Job(models.Model):
+    """An IMS asynchronous job. The console validates first, so a job it starts succeeds or fails whole."""
+
+    class Type(models.TextChoices):
+        ADD_MEMBERS = "imsAddImageMembersJob"
+        UPDATE_MEMBERS = "imsUpdateImageMembersJob"
+        DELETE_MEMBERS = "imsDelImageMembersJob"
+        COPY_IMAGE = "imsCopyImageInRegionJob"
+        UPDATE_IMAGE = "imsUpdateImageJob"
+        DELETE_IMAGES = "imsDeleteImagesJob"
+
+    class Status(models.TextChoices):
+        INIT = "INIT"
+        RUNNING = "RUNNING"
+        SUCCESS = "SUCCESS"
+        FAIL = "FAIL"
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_job_id)
+    job_type = models.CharField(max_length=32, choices=Type.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.INIT)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    begin_time = models.DateTimeField()
+    end_time = models.DateTimeField(null=True, blank=True)
+    # {"results": [{"image_id", "project_id", "status"}]}, as IMS reports them.
+    entities = models.JSONField(default=dict)
+    error_code = models.CharField(max_length=16, blank=True)
+    fail_reason = models.TextField(blank=True)
+
+    class Meta:
+        # Created by the sharing app before jobs became the console's own (images record them too).
+        db_table = "sharing_job"
+
+    def __str__(self) -> str:
+        return f"{self.job_type} {self.id} {self.status}"

@@ -233,7 +233,7 @@ AXES_VERBOSE = False
 IMS_REGIONS = {"eu-de": "EU-Germany", "eu-nl": "EU-Netherlands"}
 IMS_BACKEND = os.environ.get("IMS_BACKEND", "embedded")
 IMS_PAGE_SIZES = (10, 20, 50, 100)
-# Sharing limits (ims-reference.md S4, S7).
+# Sharing limits (S4, S7 in docs/rules.md).
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)
 IMS_MAX_MEMBERS_PER_IMAGE = env_int("IMS_MAX_MEMBERS_PER_IMAGE", 256)
 IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE = env_int("IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE", 10)

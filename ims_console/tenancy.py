@@ -5,14 +5,17 @@ from __future__ import annotations
 import ipaddress
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
-from ims_console.backends.base import Caller
+from ims_console.caller import Caller
+from ims_console.http import ConsoleRequest
+from ims_console.ims_errors import READ_ONLY_MESSAGE
 from ims_console.models import Account, Membership, Project
 
 SESSION_PROJECT_KEY = "ims_project_id"
@@ -33,19 +36,20 @@ class Tenant:
         return self.membership.role == Membership.Role.ADMIN
 
 
-def load_tenant(request: HttpRequest) -> Tenant | None:
+def load_tenant(request: ConsoleRequest) -> Tenant | None:
     """One query on every page: the account's projects, each carrying the user's membership (role, time zone)."""
-    projects = list(
-        Project.objects.filter(account__memberships__user=request.user).select_related("account").annotate(
+    user = cast(User, request.user)  # only called for authenticated users
+    projects: list[Project] = list(
+        Project.objects.filter(account__memberships__user=user).select_related("account").annotate(
             membership_id=F("account__memberships__id"), membership_role=F("account__memberships__role"),
             membership_time_zone=F("account__memberships__time_zone"),
         )
     )
     if not projects:
         return None
-    first = projects[0]
+    first: Any = projects[0]  # carries the membership annotations
     membership = Membership(
-        id=first.membership_id, user=request.user, account=first.account, role=first.membership_role,
+        id=first.membership_id, user=user, account=first.account, role=first.membership_role,
         time_zone=first.membership_time_zone,
     )
     chosen = request.session.get(SESSION_PROJECT_KEY)
@@ -59,7 +63,7 @@ class TenantMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: ConsoleRequest):
         request.tenant = load_tenant(request) if request.user.is_authenticated else None
         if request.tenant is not None:
             timezone.activate(zoneinfo.ZoneInfo(request.tenant.membership.time_zone))
@@ -69,7 +73,7 @@ class TenantMiddleware:
             timezone.deactivate()
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: ConsoleRequest) -> str:
     """The address a request came from, for audit traces and login throttling.
 
     X-Forwarded-For can be sent by anyone, so it is read only behind IMS_TRUSTED_PROXIES proxies, each of which
@@ -90,19 +94,18 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
-def caller_for(request: HttpRequest, *, write: bool = False) -> Caller:
+def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
     """The backend's view of who is acting. Read-only users asking to write get 403."""
     tenant = request.tenant
     if tenant is None:
         raise PermissionDenied("Your user belongs to no account with projects. Ask an operator to add you to one.")
     if write and not tenant.can_write:
-        raise PermissionDenied("Your role is read-only: you can look but not change anything.")
+        raise PermissionDenied(READ_ONLY_MESSAGE)
     return Caller(
         user_id=request.user.pk,
         username=request.user.get_username(),
         account_id=tenant.account.id,
         project_id=tenant.project.id,
-        region=tenant.project.region,
         role=tenant.membership.role,
         source_ip=client_ip(request),
     )

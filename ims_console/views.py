@@ -7,25 +7,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ims_console.http import ConsoleRequest
 from ims_console.tenancy import SESSION_PROJECT_KEY, caller_for
 
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ConsoleRequest) -> HttpResponse:
     return redirect("images:private")
 
 
 @require_POST
 @login_required
-def project_switch(request: HttpRequest) -> HttpResponse:
+def project_switch(request: ConsoleRequest) -> HttpResponse:
     caller_for(request)
+    assert request.tenant is not None  # caller_for refused a user in no account
     project = next((p for p in request.tenant.projects if p.id == request.POST.get("project")), None)
     if project is None:
         raise Http404("No such project in your account.")
@@ -45,12 +47,12 @@ def project_switch(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def my_credentials(request: HttpRequest) -> HttpResponse:
+def my_credentials(request: ConsoleRequest) -> HttpResponse:
     caller_for(request)
     return render(request, "ims_console/my_credentials.html", {"tenant": request.tenant})
 
 
-def login_locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None) -> HttpResponse:
+def login_locked_out(request: ConsoleRequest, response: HttpResponse | None = None, credentials: dict | None = None) -> HttpResponse:
     """django-axes calls this instead of checking the password once a user name or an address has failed too often.
     The same words whether or not the user exists, so the page tells an attacker nothing."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -62,7 +64,7 @@ def login_locked_out(request: HttpRequest, response: HttpResponse | None = None,
     return render(request, "registration/login.html", {"form": form, "locked_out": message}, status=429)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+def bad_request(request: ConsoleRequest, exception: Exception) -> HttpResponse:
     """400 with the reason: the console's own refusals (BadRequest) say what was wrong; a request too large to read
     says so; other suspicious requests get a plain sentence, since their details are for the log."""
     if isinstance(exception, RequestDataTooBig):

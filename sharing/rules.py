@@ -1,4 +1,4 @@
-"""The sharing rules of ims-reference.md, one small pure function each. Each returns the IMSError that refuses,
+"""The sharing rules of docs/rules.md (S1 to S15, R4), one small pure function each. Each returns the IMSError that refuses,
 naming the offending value, or None. Services gather them so that a request is refused whole (S13)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from ims_console.backends.base import STATUS_LABELS, BackupSource, ImageStatus, ImageType, IMSError, Visibility
+from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.vocabulary import STATUS_LABELS, BackupSource, ImageStatus, ImageType, Visibility
 
 PROJECT_ID = re.compile(r"[0-9a-f]{32}")
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -66,7 +67,7 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
         unique[key] = raw
     if len(unique) > limit:
         return ProjectIds(duplicates=duplicates, too_many=True, problems=[IMSError(
-            "",
+            ConsoleCode.TOO_MANY_PROJECT_IDS,
             f"{len(unique):,} project IDs were entered (after removing duplicates); at most {limit} can be shared "
             "with in one submission.",
             field="project_ids",
@@ -122,7 +123,8 @@ def own_project_refusal(*, project_id: str, owner_project_id: str) -> IMSError |
     """S5."""
     if project_id == owner_project_id:
         return IMSError(
-            "IMG.0076", f"{project_id} is your own project; an image cannot be shared with itself.", item=project_id
+            "IMG.0076", f"{project_id} is your own project; an image cannot be shared with itself.", item=project_id,
+            field="project_ids",
         )
     return None
 
@@ -135,6 +137,7 @@ def region_refusal(*, project_id: str, project_region: str | None, region: str) 
             f"Project {project_id} cannot be found in the current region ({region}); images are shared only "
             "inside their region.",
             item=project_id,
+            field="project_ids",
             group=f"Projects that cannot be found in the current region ({region}; images are shared only inside "
             "their region)",
         )
@@ -153,6 +156,7 @@ def grant_refusal(
             f"Image “{name}” is encrypted with key {key_alias}, which is not granted to {who}. Create a grant "
             "(Decrypt Data Key, Describe Key) for that account first.",
             item=project_id,
+            field="project_ids",
             label=f"{project_name} ({account_name}, {project_id})" if account_name else project_id,
             context={"key_id": key_id},
             group=f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the accounts of these "
@@ -178,6 +182,11 @@ def quota_refusal(*, image_id: str, name: str, image_type: str, existing: int, a
             item=image_id,
         )
     return None
+
+
+def accept_needs_vault(image_type: str) -> bool:
+    """R4: accepting a full-ECS image stores its backup in a vault of the recipient's, which it must choose."""
+    return image_type == ImageType.FULL_ECS
 
 
 def vault_refusal(

@@ -10,20 +10,26 @@ from __future__ import annotations
 import math
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from ims_console.backends.base import Caller, ImageType, IMSError
-from ims_console.bulk import bulk_insert
-from ims_console.models import Project, Trace
 from images.models import Image, KeyGrant
+from images.services import lock_images
+from ims_console import audit
+from ims_console.audit import Entry
+from ims_console.bulk import bulk_insert
+from ims_console.caller import Caller
+from ims_console.ids import parse_uuid
+from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.models import Job, Project, Trace
 from sharing import rules
-from sharing.models import ImageMember, Job, Vault
+from sharing.models import ImageMember, Vault
 
 
 @dataclass(frozen=True)
@@ -36,28 +42,12 @@ class MembersChanged:
     duplicates: list[str]
 
 
-def _require_write(caller: Caller) -> None:
-    if not caller.can_write:
-        raise IMSError.read_only()
-
-
-def lock_images(image_ids) -> list[Image]:
-    """Lock image rows until the transaction ends, always in primary-key order, so that two writers on overlapping
-    images queue up instead of deadlocking. Every check-then-write on an image's members (the recipient limit,
-    one member per pair, deleting an image while it is shared) runs under this lock. On SQLite the IMMEDIATE
-    transaction (settings) already serializes writers and FOR UPDATE is left out."""
-    return list(
-        Image.objects.filter(pk__in=list(image_ids)).select_related("project", "key__project")
-        .select_for_update(of=("self",)).order_by("pk")
-    )
-
-
 def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
     """The caller's own images, in the order asked, locked. Unknown ones are 404; ones shared with the caller,
     IMG.0047."""
     wanted = list(dict.fromkeys(str(i) for i in image_ids))
     if not wanted:
-        raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+        raise IMSError.nothing_selected()
     found = {str(i.pk): i for i in lock_images(wanted)}
     foreign = [i for i in found.values() if i.project_id != caller.project_id]
     received = set()
@@ -75,54 +65,17 @@ def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
     return [found[i] for i in wanted]
 
 
-TRACE_FIELDS = (
-    "name", "user", "username", "project_id", "resource_type", "resource_id", "member_project_id", "source_ip",
-    "result", "job_id", "time",
-)
-
-
-def _traces(caller: Caller, name: str, pairs: list[tuple[str, str]], result: str, job: Job, now) -> list[tuple]:
-    """One audit row per pair (S15), as values for bulk_insert in TRACE_FIELDS order."""
-    return [
-        (name, caller.user_id, caller.username, caller.project_id, "image", image_id, project_id,
-         caller.source_ip or None, result, job.id, now)
-        for image_id, project_id in pairs
-    ]
-
-
 def _record(
     caller: Caller, *, job_type: str, trace: str, changed: list[tuple[str, str]], unchanged: list[tuple[str, str]],
     changed_result: str, unchanged_result: str, now,
 ) -> Job:
-    """The IMS job with its per-pair results, and one trace per pair, in two inserts whatever the size."""
-    job = Job.objects.create(
-        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(),
-        entities={
-            "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
-            + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged]
-        },
+    """The IMS job with its per-pair results, and one trace per pair (S15), in two inserts whatever the size."""
+    job = audit.record_job(caller, job_type, entities=audit.pair_results(changed, unchanged), now=now)
+    audit.record_traces(
+        caller, trace,
+        [Entry(i, p, changed_result) for i, p in changed] + [Entry(i, p, unchanged_result) for i, p in unchanged],
+        job=job, now=now,
     )
-    bulk_insert(
-        Trace,
-        TRACE_FIELDS,
-        _traces(caller, trace, changed, changed_result, job, now) + _traces(caller, trace, unchanged, unchanged_result, job, now),
-    )
-    return job
-
-
-def record_image_job(caller: Caller, *, job_type: str, trace: str, image_ids: list[str], result: str, now) -> Job:
-    """A job on whole images (modify, delete) with one trace per image; member traces of the same change use
-    the returned job's ID."""
-    job = Job.objects.create(
-        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(), entities={"results": [{"image_id": i, "status": "success"} for i in image_ids]},
-    )
-    bulk_insert(Trace, TRACE_FIELDS, [
-        (trace, caller.user_id, caller.username, caller.project_id, "image", image_id, "", caller.source_ip or None,
-         result, job.id, now)
-        for image_id in image_ids
-    ])
     return job
 
 
@@ -130,15 +83,33 @@ def members_end(caller: Caller, members: list[ImageMember], *, job: Job, result:
     """Members that go away (stop sharing, image deleted): give back the vault space their full-ECS backups
     held, trace each as deleteMember under `job`, and delete them. The caller holds the images' locks."""
     _release_vault_space(members)
-    bulk_insert(Trace, TRACE_FIELDS, _traces(
-        caller, Trace.Name.DELETE_MEMBER, [(str(m.image_id), m.project_id) for m in members], result, job, now
-    ))
+    audit.record_traces(
+        caller, Trace.Name.DELETE_MEMBER, [Entry(str(m.image_id), m.project_id, result) for m in members], job=job, now=now
+    )
     ImageMember.objects.filter(pk__in=[m.pk for m in members]).delete()
 
 
-def _release_vault_space(members: list[ImageMember]) -> None:
+def end_members_of_images(caller: Caller, images: list[Image], job: Job, now) -> None:
+    """Deleting images ends their sharing (S14): called by the image deletion, under its job and its locks."""
+    members = list(
+        ImageMember.objects.filter(image__in=images).select_for_update(of=("self",)).order_by("pk")
+    )
+    members_end(caller, members, job=job, result="success: image deleted", now=now)
+
+
+class _HoldsSpace(Protocol):
+    """A member row or a _Share: the vault space an accepted full-ECS image holds."""
+
+    @property
+    def vault_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def reserved_gb(self) -> int: ...
+
+
+def _release_vault_space(members: Sequence[_HoldsSpace]) -> None:
     """Give back what accepted full-ECS images reserved in their vaults (R4), one UPDATE per vault."""
-    held = Counter()
+    held: Counter[uuid.UUID] = Counter()
     for member in members:
         if member.vault_id and member.reserved_gb:
             held[member.vault_id] += member.reserved_gb
@@ -149,7 +120,7 @@ def _release_vault_space(members: list[ImageMember]) -> None:
 @transaction.atomic
 def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
-    _require_write(caller)
+    caller.require_write()
     parsed = rules.parse_project_ids(project_ids)
     if parsed.too_many:
         raise IMSError.many(parsed.problems)
@@ -159,7 +130,7 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
         problems += rules.image_refusals(
             image_id=str(image.pk), name=image.name, visibility=image.visibility, status=image.status,
             image_type=image.image_type, backup_source=image.backup_source,
-            key_is_default=bool(image.key_id and image.key.is_default),
+            key_is_default=image.key is not None and image.key.is_default,
         )
 
     region = images[0].project.region
@@ -173,28 +144,28 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
             problems.append(problem)
             targets.pop(project_id, None)
 
-    custom_keyed = [i for i in images if i.key_id and not i.key.is_default]
+    custom_keyed = [(i, i.key) for i in images if i.key is not None and not i.key.is_default]
     if custom_keyed and targets:
         granted = set(
             KeyGrant.objects.filter(
-                key_id__in={i.key_id for i in custom_keyed}, grantee_account_id__in={t.account_id for t in targets.values()}
+                key_id__in={key.pk for _, key in custom_keyed}, grantee_account_id__in={t.account_id for t in targets.values()}
             ).values_list("key_id", "grantee_account_id")
         )
-        for image in custom_keyed:
+        for image, key in custom_keyed:
             for target in targets.values():
                 # A key is its own account's to use: only other accounts need a grant.
-                has_grant = target.account_id == image.key.project.account_id or (image.key_id, target.account_id) in granted
+                has_grant = target.account_id == key.project.account_id or (key.pk, target.account_id) in granted
                 problem = rules.grant_refusal(
-                    image_id=str(image.pk), name=image.name, key_id=str(image.key_id), key_alias=image.key.alias,
+                    image_id=str(image.pk), name=image.name, key_id=str(key.pk), key_alias=key.alias,
                     project_id=target.pk, granted=has_grant, project_name=target.name, account_name=target.account.name,
                 )
                 if problem:
                     problems.append(problem)
 
-    existing = set(
-        ImageMember.objects.filter(image__in=images, project_id__in=list(targets)).values_list("image_id", "project_id")
-    )
-    existing = {(str(i), p) for i, p in existing}
+    existing = {
+        (str(i), p)
+        for i, p in ImageMember.objects.filter(image__in=images, project_id__in=list(targets)).values_list("image_id", "project_id")
+    }
     new_pairs = [(str(i.pk), p) for i in images for p in parsed.ids if p in targets and (str(i.pk), p) not in existing]
     counts = dict(ImageMember.objects.filter(image__in=images).values_list("image_id").annotate(n=Count("id")))
     adding = Counter(image_id for image_id, _ in new_pairs)
@@ -228,7 +199,7 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
 @transaction.atomic
 def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
     """Stop sharing images with projects (S14). Each project must be a recipient of at least one of the images."""
-    _require_write(caller)
+    caller.require_write()
     parsed = rules.parse_project_ids(project_ids)
     if parsed.too_many:
         raise IMSError.many(parsed.problems)
@@ -240,7 +211,7 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     recipients = {p for _, p in pairs}
     problems = parsed.problems + [
         IMSError(
-            "", f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p,
+            ConsoleCode.NOT_A_RECIPIENT, f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p,
             group=f"Projects that are not recipients of the selected image{'s' if len(images) > 1 else ''}",
         )
         for p in parsed.ids
@@ -249,11 +220,7 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     if problems:
         raise IMSError.many(problems)
     now = timezone.now()
-    job = Job.objects.create(
-        job_type=Job.Type.DELETE_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
-        end_time=timezone.now(),
-        entities={"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]},
-    )
+    job = audit.record_job(caller, Job.Type.DELETE_MEMBERS, entities=audit.pair_results(pairs), now=now)
     members_end(caller, members, job=job, result="success", now=now)
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
@@ -287,13 +254,8 @@ def _vault_problem(caller: Caller, vault_id: str, accepting: list[_Share]) -> tu
     free space, or the reason it cannot take them."""
     names = ", ".join(f"“{m.name}”" for m in accepting)
     needed_gb = sum(backup_gb(m.size) for m in accepting)
-    try:
-        vault = (
-            Vault.objects.select_for_update().filter(pk=uuid.UUID(vault_id), project_id=caller.project_id).first()
-            if vault_id else None
-        )
-    except ValueError:
-        vault = None
+    vault_pk = parse_uuid(vault_id) if vault_id else None
+    vault = Vault.objects.select_for_update().filter(pk=vault_pk, project_id=caller.project_id).first() if vault_pk else None
     problem = rules.vault_refusal(
         vault_id=vault_id, vault_name=vault.name if vault else None,
         protection_type=vault.protection_type if vault else "", resource_type=vault.resource_type if vault else "",
@@ -313,7 +275,7 @@ def image_member_status_update(
     anyone else 404. Accepting a full-ECS image reserves its backup's size in the chosen vault; rejecting it
     gives the space back. The plain shares change in one UPDATE and one trace insert, however many they are.
     """
-    _require_write(caller)
+    caller.require_write()
     if status not in (ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED):
         raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
     mine = ImageMember.objects.filter(project_id=caller.project_id)
@@ -322,7 +284,7 @@ def image_member_status_update(
     else:
         wanted = list(dict.fromkeys(str(i) for i in image_ids))
         if not wanted:
-            raise IMSError("IMG.0001", "Select at least one image.", field="image_id")
+            raise IMSError.nothing_selected()
         scope = mine.filter(image_id__in=wanted)
     # The member rows are locked (in a fixed order) so that two sessions changing the same shares take turns,
     # and each change is counted and traced once.
@@ -335,7 +297,7 @@ def image_member_status_update(
     if all_pending:
         wanted = list(shares)
         if not wanted:
-            raise IMSError.many([IMSError("", "No image is waiting for you to accept it.")])
+            raise IMSError(ConsoleCode.NOTHING_PENDING, "No image is waiting for you to accept it.")
     missing = [i for i in wanted if i not in shares]
     if missing:
         owned = Image.objects.filter(pk__in=missing, project_id=caller.project_id).first()
@@ -348,7 +310,7 @@ def image_member_status_update(
 
     changing = [shares[i] for i in wanted if shares[i].status != status]
     accepting_full_ecs = [
-        m for m in changing if status == ImageMember.Status.ACCEPTED and m.image_type == ImageType.FULL_ECS
+        m for m in changing if status == ImageMember.Status.ACCEPTED and rules.accept_needs_vault(m.image_type)
     ]
     vault = None
     if accepting_full_ecs:
@@ -371,7 +333,7 @@ def image_member_status_update(
         ImageMember.objects.filter(pk=member.pk).update(
             status=status, updated_at=now, vault=vault, reserved_gb=backup_gb(member.size)
         )
-    if accepting_full_ecs:
+    if vault is not None:
         Vault.objects.filter(pk=vault.pk).update(
             used_gb=F("used_gb") + sum(backup_gb(m.size) for m in accepting_full_ecs)
         )

@@ -7,17 +7,20 @@ from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ims_console.backends import get_backend
-from ims_console.backends.base import Caller, IMSError, SharingResult
-from ims_console.dialogs import dialog_done, dialog_params, render_dialog
-from ims_console.errors import attempt, fetch
-from ims_console.tenancy import caller_for
 from images.forms import ImageListForm, selected_image_ids
+from ims_console.backend_calls import read, write
+from ims_console.backends import get_backend
+from ims_console.backends.protocol import Scope
+from ims_console.backends.records import SharingResult
+from ims_console.caller import Caller
+from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
+from ims_console.http import ConsoleRequest
+from ims_console.ims_errors import IMSError
+from ims_console.tenancy import caller_for
 from sharing import rules
 
 SHARE_EVENTS = ("images-shared", "members-changed")
@@ -52,18 +55,18 @@ def duplicates_note(duplicates: list[str]) -> str:
 
 def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
     """Share with the IDs typed in the Project ID box."""
-    return attempt(lambda: get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)))
+    return write(lambda: get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)))
 
 
 def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
     if not project_ids:
-        return None, [IMSError("", "Select at least one project to stop sharing with.")]
-    return attempt(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
+        return None, [IMSError.nothing_selected("Select at least one project to stop sharing with.", field="project_id")]
+    return write(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def image_share(request: HttpRequest) -> HttpResponse:
+def image_share(request: ConsoleRequest) -> HttpResponse:
     """The Share Image dialog, for one image (More > Share) or the ticked rows (Share above the list)."""
     caller = caller_for(request, write=True)
     params, submitted = dialog_params(request)
@@ -81,8 +84,10 @@ def image_share(request: HttpRequest) -> HttpResponse:
         if result:
             message = f"Stopped sharing: {plural(result.changed, 'share')} removed."
             return dialog_done(request, message, events=SHARE_EVENTS, redirect_to=reverse("images:private"))
-    images = fetch(lambda: get_backend().images_get(caller, image_ids))
-    context = {"images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")}
+    images = read(lambda: get_backend().images_get(caller, image_ids))
+    context: dict[str, object] = {
+        "images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")
+    }
     if tab == "stop":
         context["members"] = get_backend().image_members_list(caller, [i.id for i in images])
         context["checked"] = set(request.POST.getlist("project_id"))
@@ -91,26 +96,29 @@ def image_share(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def image_sharing(request: HttpRequest, image_id: str) -> HttpResponse:
+def image_sharing(request: ConsoleRequest, image_id: str) -> HttpResponse:
     """An image's Sharing tab: its recipients and their status."""
     caller = caller_for(request)
     backend = get_backend()
-    image = fetch(lambda: backend.image_get(caller, image_id))
+    image = read(lambda: backend.image_get(caller, image_id))
     after, before = (_project_marker(request.GET.get(k, "")) for k in ("after", "before"))
     page = backend.image_members_page(caller, image.id, after=after, before="" if after else before)
-    context = {"image": image, "page": page, "can_write": caller.can_write, "tab": "sharing"}
-    if request.htmx and request.htmx.target == "members":
-        # The tab's count sits outside the fragment: it comes along out of band.
-        return render(request, "sharing/_members.html", {**context, "refreshed": True})
-    return render(request, "sharing/image_sharing.html", context)
+    context = {
+        "image": image, "page": page, "can_write": caller.can_write, "tab": "sharing",
+        "tab_template": "sharing/_members.html",
+        # A refreshed list of recipients brings the tab's count (outside it) along out of band.
+        "refreshed": bool(request.htmx and request.htmx.target == "members"),
+    }
+    regions = {"members": "sharing/_members.html", "image-detail": "images/_image_detail.html"}
+    return render_page(request, "images/image_detail.html", context, regions)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def members_add(request: HttpRequest, image_id: str) -> HttpResponse:
+def members_add(request: ConsoleRequest, image_id: str) -> HttpResponse:
     """Add Tenant: the same Project ID box and rules as the Share Image dialog, for this image."""
     caller = caller_for(request, write=True)
-    image = fetch(lambda: get_backend().image_get(caller, image_id))
+    image = read(lambda: get_backend().image_get(caller, image_id))
     problems: list[IMSError] = []
     if request.method == "POST":
         result, problems = add_members(caller, [image.id], request.POST.get("project_ids", ""))
@@ -125,10 +133,10 @@ def members_add(request: HttpRequest, image_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def members_delete(request: HttpRequest, image_id: str) -> HttpResponse:
+def members_delete(request: ConsoleRequest, image_id: str) -> HttpResponse:
     """Delete one recipient (project_id=...) or all of them (all=1) from the Sharing tab, after a confirmation."""
     caller = caller_for(request, write=True)
-    image = fetch(lambda: get_backend().image_get(caller, image_id))
+    image = read(lambda: get_backend().image_get(caller, image_id))
     params = request.POST if request.method == "POST" else request.GET
     members = get_backend().image_members_list(caller, [image.id])
     if params.get("all"):
@@ -159,18 +167,16 @@ SHARED_LIST_TITLES = {"accepted": "Images Shared with Me", "pending": "Pending I
 
 @require_GET
 @login_required
-def shared_images(request: HttpRequest, status: str) -> HttpResponse:
+def shared_images(request: ConsoleRequest, status: str) -> HttpResponse:
     """Images Shared with Me (accepted shares), the pending list, and Rejected Images (R1 to R3, R5)."""
     caller = caller_for(request)
     form = ImageListForm(request.GET)
     page = get_backend().image_list_shared_with_me(caller, status, form.query())
     context = {
         "page": page, "form": form, "status": status, "title": SHARED_LIST_TITLES[status],
-        "can_write": caller.can_write, "project_id": caller.project_id,
+        "can_write": caller.can_write, "project_id": caller.project_id, "list_id": "shared-list",
     }
-    if request.htmx and request.htmx.target == "image-list":
-        return render(request, "sharing/_shared_list.html", context)
-    return render(request, "sharing/shared_with_me.html", context)
+    return render_page(request, "sharing/shared_with_me.html", context, {"shared-list": "sharing/_shared_list.html"})
 
 
 STATUS_WORDS = {"accepted": ("Accept", "Accepted"), "rejected": ("Reject", "Rejected")}
@@ -179,7 +185,7 @@ SHOWN_IN_DIALOG = 20
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def member_status(request: HttpRequest) -> HttpResponse:
+def member_status(request: ConsoleRequest) -> HttpResponse:
     """Accept or Reject images shared with this project: the ticked rows, one row, or all pending (all=1).
     Accepting a full-ECS image asks for a server-backup vault (R4)."""
     caller = caller_for(request, write=True)
@@ -191,8 +197,8 @@ def member_status(request: HttpRequest) -> HttpResponse:
     every_pending = bool(params.get("all"))
     # Accept All's summary is read only to show the dialog: a submission goes straight to the service.
     summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending and not submitted else None
+    image_ids: list[str] = []
     if every_pending:
-        image_ids = []
         selection_problem = "" if summary is None or summary.count else "No image is waiting for you to accept it."
     else:
         image_ids, selection_problem = selected_image_ids(params)
@@ -205,7 +211,7 @@ def member_status(request: HttpRequest) -> HttpResponse:
         return render_dialog(request, "sharing/_member_status_dialog.html", context)
     problems: list[IMSError] = []
     if submitted:
-        result, problems = attempt(lambda: backend.image_member_status_update(
+        result, problems = write(lambda: backend.image_member_status_update(
             caller, image_ids, status, params.get("vault_id", ""), all_pending=every_pending
         ))
         if result:
@@ -218,9 +224,9 @@ def member_status(request: HttpRequest) -> HttpResponse:
         summary = summary or backend.shares_pending_summary(caller, SHOWN_IN_DIALOG)
         images, total, needs_vault = summary.first, summary.count, summary.full_ecs
     else:
-        images = fetch(lambda: backend.shared_images_get(caller, image_ids))
+        images = read(lambda: backend.images_get(caller, image_ids, scope=Scope.SHARED))
         total = len(images)
-        needs_vault = [i for i in images if i.image_type == "full_ecs" and i.share_status != "accepted"]
+        needs_vault = [i for i in images if i.accept_needs_vault and i.share_status != "accepted"]
     needs_vault = needs_vault if status == "accepted" else []
     context.update(
         images=images, shown=images[:SHOWN_IN_DIALOG], total=total, more=total - len(images[:SHOWN_IN_DIALOG]),

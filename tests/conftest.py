@@ -6,21 +6,24 @@ import os
 # (tests/environment.py sets it before Django starts; this keeps a run without that plugin working too).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass
+from typing import cast
 
-import pytest  # noqa: E402
-from django.test import Client  # noqa: E402
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
-from ims_console.backends.base import Caller  # noqa: E402
-from ims_console.models import Account, Membership, Project  # noqa: E402
-from tests.factories import AccountFactory, MembershipFactory, ProjectFactory  # noqa: E402
+from ims_console.caller import Caller
+from ims_console.ims_errors import IMSError
+from ims_console.models import Account, Membership, Project
+from tests.factories import AccountFactory, MembershipFactory, ProjectFactory
 
 
 @dataclass
 class Persona:
     """A console user with their account, current project (eu-de) and a logged-in test client."""
 
-    user: object
+    user: User
     account: Account
     project: Project
     membership: Membership
@@ -28,9 +31,9 @@ class Persona:
 
 
 def make_persona(*, account: Account | None = None, role: str = Membership.Role.ADMIN, project: Project | None = None) -> Persona:
-    account = account or AccountFactory()
-    project = project or ProjectFactory(account=account, region="eu-de")
-    membership = MembershipFactory(account=account, role=role)
+    account = account or cast(Account, AccountFactory())
+    project = project or cast(Project, ProjectFactory(account=account, region="eu-de"))
+    membership = cast(Membership, MembershipFactory(account=account, role=role))
     client = Client()
     client.force_login(membership.user)
     return Persona(user=membership.user, account=account, project=project, membership=membership, client=client)
@@ -40,8 +43,59 @@ def caller_of(persona: Persona, *, role: str = "admin") -> Caller:
     """The backend's view of a persona acting in its project."""
     return Caller(
         user_id=persona.user.pk, username=persona.user.username, account_id=persona.account.id,
-        project_id=persona.project.id, region=persona.project.region, role=role, source_ip="192.0.2.10",
+        project_id=persona.project.id, role=role, source_ip="192.0.2.10",
     )
+
+
+def snapshot() -> str:
+    """Everything a write could change, as one comparable value: images, members, keys, grants, vaults, jobs and
+    traces. A refused request must leave it as it was."""
+    from django.core import serializers
+
+    from images.models import Image, Key, KeyGrant
+    from ims_console.models import Job, Trace
+    from sharing.models import ImageMember, Vault
+
+    models: list = [Image, ImageMember, Key, KeyGrant, Vault, Job, Trace]
+    return "".join(serializers.serialize("json", m.objects.order_by("pk")) for m in models)
+
+
+def refused(codes: list[str], call) -> IMSError:
+    """Run a backend or service call, expect an IMSError whose problems carry exactly `codes` (IMS's or the
+    console's), and that nothing at all was written."""
+    before = snapshot()
+    with pytest.raises(IMSError) as error:
+        call()
+    assert [p.code for p in error.value.all_problems] == codes
+    assert snapshot() == before
+    return error.value
+
+
+def share_many(owner: Persona, recipient: Persona, count: int, status: str = "pending") -> list[str]:
+    """`count` images of the owner shared with the recipient, written in bulk (factories would take minutes)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from images.models import Image
+    from ims_console.bulk import bulk_insert
+    from sharing.models import ImageMember
+
+    now = timezone.now()
+    ids = [uuid.uuid4() for _ in range(count)]
+    bulk_insert(
+        Image,
+        ("id", "project", "name", "description", "status", "visibility", "image_type", "os_type", "os_version",
+         "disk_format", "min_disk", "size", "backup_source", "tags", "created_at", "updated_at"),
+        ((i, owner.project.pk, f"bulk-{n:05d}", "", "active", "private", "system", "Linux", "Ubuntu", "zvhd2", 40, 1,
+          "", {}, now, now) for n, i in enumerate(ids)),
+    )
+    bulk_insert(
+        ImageMember,
+        ("image", "project", "owner_project", "status", "created_at", "updated_at"),
+        ((i, recipient.project.pk, owner.project.pk, status, now, now) for i in ids),
+    )
+    return [str(i) for i in ids]
 
 
 @pytest.fixture

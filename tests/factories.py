@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import factory
-from django.utils import timezone
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from ims_console.backends.base import BackupSource, ImageStatus, ImageType, OSType
-from ims_console.models import Account, Membership, Project, new_hex_id
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
+from ims_console.models import Account, Membership, Project, new_hex_id
+from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
 
 PASSWORD = "test-password-1"
 
@@ -59,6 +59,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class KeyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Key
+        # ims/default is made with its project: the default trait finds it.
+        django_get_or_create = ("project", "alias")
 
     project = factory.SubFactory(ProjectFactory)
     alias = factory.Sequence(lambda n: f"custom/key-{n}")
@@ -73,7 +75,7 @@ class KeyGrantFactory(factory.django.DjangoModelFactory):
 
     key = factory.SubFactory(KeyFactory)
     grantee_account = factory.SubFactory(AccountFactory)
-    operations = ["decrypt-datakey", "describe-key"]
+    operations = KeyGrant.OPERATIONS
 
 
 class ImageFactory(factory.django.DjangoModelFactory):
@@ -117,3 +119,25 @@ class ImageMemberFactory(factory.django.DjangoModelFactory):
     status = "pending"
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        accepted = factory.Trait(status="accepted")
+        rejected = factory.Trait(status="rejected")
+
+
+class VaultFactory(factory.django.DjangoModelFactory):
+    """A CBR vault; by default one a full-ECS image can be accepted into (server backups, room to spare)."""
+
+    class Meta:
+        model = "sharing.Vault"
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"vault-{n}")
+    protection_type = "backup"
+    resource_type = "server"
+    capacity_gb = 500
+    used_gb = 0
+
+    class Params:
+        for_disks = factory.Trait(resource_type="disk")
+        replication = factory.Trait(protection_type="replication")

@@ -7,7 +7,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ims_console.backends.base import Backend
+from ims_console.backends.protocol import Backend
 
 
 @cache

@@ -1,16 +1,21 @@
-"""The embedded IMS: the protocol implemented in-process over the apps' selectors and services."""
+"""The embedded IMS: the protocol implemented in-process over the apps' selectors and services.
+
+This is where the two apps are composed: images knows nothing of sharing, so the number of recipients an owner
+sees and the ending of members when images are deleted are joined in here.
+"""
 
 from __future__ import annotations
 
-import uuid
-
-from ims_console.backends.base import (
-    Caller,
+from images import rules as image_rules
+from images import selectors as image_selectors
+from images import services as image_services
+from images.models import Image, Key
+from ims_console.backends.protocol import Scope
+from ims_console.backends.records import (
+    GrantRecord,
     ImagePage,
     ImageQuery,
     ImageRecord,
-    IMSError,
-    GrantRecord,
     KeyRecord,
     MemberPage,
     MemberRecord,
@@ -18,11 +23,10 @@ from ims_console.backends.base import (
     SharingResult,
     VaultRecord,
 )
-from images import rules as image_rules
-from images.models import Key
-from images import selectors as image_selectors
-from images import services as image_services
-from images.models import Image
+from ims_console.caller import Caller
+from ims_console.ids import parse_uuid
+from ims_console.ims_errors import IMSError
+from sharing import replication
 from sharing import rules as sharing_rules
 from sharing import selectors as sharing_selectors
 from sharing import services as sharing_services
@@ -32,18 +36,32 @@ from sharing.services import MembersChanged
 
 def _image_id(value: str) -> str:
     """IDs come from URLs and forms: anything that is not a UUID names no image."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise IMSError.image_not_found(value) from None
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise IMSError.image_not_found(value)
+    return str(parsed)
+
+
+def _marker(value: str) -> str:
+    """A stale or malformed marker means "from the start", not an error: links outlive the rows they name."""
+    parsed = parse_uuid(value) if value else None
+    return str(parsed) if parsed else ""
+
+
+def _owner_columns() -> image_selectors.Annotations:
+    """What the owner's screens show beside each image that sharing knows: its number of recipients."""
+    return {"member_count": sharing_selectors.member_count()}
 
 
 def image_record(image: Image) -> ImageRecord:
-    key_is_default = bool(image.key_id and image.key.is_default)
+    key = image.key if image.key_id else None
+    key_is_default = key is not None and key.is_default
     refusals = sharing_rules.image_refusals(
         image_id=str(image.id), name=image.name, visibility=image.visibility, status=image.status,
         image_type=image.image_type, backup_source=image.backup_source, key_is_default=key_is_default,
     )
+    share_status = getattr(image, "share_status", "")
+    encrypted = key is not None
     return ImageRecord(
         id=str(image.id),
         name=image.name,
@@ -56,9 +74,9 @@ def image_record(image: Image) -> ImageRecord:
         disk_format=image.disk_format,
         min_disk=image.min_disk,
         size=image.size,
-        encrypted=image.key_id is not None,
+        encrypted=encrypted,
         key_id=str(image.key_id) if image.key_id else None,
-        key_alias=image.key.alias if image.key_id else "",
+        key_alias=key.alias if key else "",
         backup_source=image.backup_source,
         tags=dict(image.tags or {}),
         created_at=image.created_at,
@@ -66,20 +84,25 @@ def image_record(image: Image) -> ImageRecord:
         owner_project_id=image.project_id,
         owner_project_name=image.project.name,
         member_count=getattr(image, "member_count", 0),
-        key_is_default=key_is_default,
         share_refusal=" ".join(f"{p.message} ({p.code})" for p in refusals),
         owner_account_name=image.project.account.name,
-        share_status=getattr(image, "share_status", ""),
+        share_status=share_status,
         shared_at=getattr(image, "shared_at", None),
         share_updated_at=getattr(image, "share_updated_at", None),
         replicate_refusal=" ".join(
-            f"{p.message} ({p.code})" if p.code else p.message
+            f"{p.message} ({p.ims_code})" if p.ims_code else p.message
             for p in image_rules.replicate_refusals(
                 image_id=str(image.id), name=image.name, image_type=image.image_type, size=image.size,
                 status=image.status,
             )
         ),
-        unavailable_reason=image_rules.unavailable_reason(image, usable=getattr(image, "key_usable", True)),
+        unavailable_reason=image_rules.unavailable_reason(
+            encrypted=encrypted, usable=getattr(image, "key_usable", True),
+            key_alias=key.alias if key else "",
+            key_disabled=key is not None and key.state == Key.State.DISABLED,
+        ),
+        accept_needs_vault=sharing_rules.accept_needs_vault(image.image_type),
+        replica_needs_key=image_rules.replica_needs_key(shared=bool(share_status), encrypted=encrypted),
     )
 
 
@@ -92,6 +115,7 @@ def key_record(key: Key, *, with_grants: bool = False) -> KeyRecord:
     return KeyRecord(
         id=str(key.pk), alias=key.alias, is_default=key.is_default, state=key.state, created_at=key.created_at,
         grants=grants,
+        encrypts_replicas=image_rules.key_encrypts_replicas(is_default=key.is_default, enabled=key.state == Key.State.ENABLED),
     )
 
 
@@ -115,122 +139,77 @@ def sharing_result(result: MembersChanged) -> SharingResult:
     )
 
 
-class _KeysMixin:
-    """KMS keys and grants, and replication, for the embedded backend."""
+def _page(page: image_selectors.ImageListPage, query: ImageQuery) -> ImagePage:
+    items = [image_record(i) for i in page.images]
+    return ImagePage(
+        items=items,
+        total=page.total,
+        next_marker=items[-1].id if items and page.has_next else None,
+        previous_marker=items[0].id if items and page.has_previous else None,
+        query=query,
+    )
 
-    def keys_list(self, caller: Caller) -> list[KeyRecord]:
-        image_services.default_key(caller.project_id)
-        keys = Key.objects.filter(project_id=caller.project_id).order_by("-is_default", "alias")
-        return [key_record(k) for k in keys]
 
-    def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
-        return key_record(image_services.own_key(caller, key_id), with_grants=True)
+def _query_args(query: ImageQuery) -> dict:
+    return {
+        "name": query.name, "image_type": query.image_type, "os_type": query.os_type, "sort": query.sort,
+        "order": query.order, "limit": query.limit, "after": _marker(query.after), "before": _marker(query.before),
+    }
 
-    def key_create(self, caller: Caller, alias: str) -> KeyRecord:
-        return key_record(image_services.key_create(caller=caller, alias=alias))
 
-    def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
-        return key_record(image_services.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
+class _Images:
+    """The owner's images: the list, lookups, Modify, Delete, Replicate."""
 
-    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
-        image_services.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
-        return self.key_get(caller, key_id)
+    def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
+        page = image_selectors.image_list_private(
+            project_id=caller.project_id, annotations=_owner_columns(), **_query_args(query)
+        )
+        return _page(page, query)
 
-    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
-        image_services.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
-        return self.key_get(caller, key_id)
+    def image_get(self, caller: Caller, image_id: str, *, scope: Scope = Scope.OWN) -> ImageRecord:
+        return self.images_get(caller, [image_id], scope=scope)[0]
 
-    def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
-        key = image_services.own_key(caller, key_id)
-        return [member_record(m) for m in sharing_selectors.grant_dependents(key_id=str(key.pk), account_id=account_id)]
+    def images_get(self, caller: Caller, image_ids: list[str], *, scope: Scope = Scope.OWN) -> list[ImageRecord]:
+        """All of them or IMG.0027 for the first one missing, ordered by name. Own images first, then (if the
+        scope allows) the rest among those shared with the caller: one query each."""
+        wanted = {_image_id(i) for i in image_ids}
+        found: dict[str, Image] = {}
+        if scope in (Scope.OWN, Scope.VISIBLE):
+            own = image_selectors.images_get_for_project(
+                project_id=caller.project_id, image_ids=sorted(wanted), annotations=_owner_columns()
+            )
+            found.update((str(i.id), i) for i in own)
+        if scope in (Scope.SHARED, Scope.VISIBLE) and wanted - found.keys():
+            shared = sharing_selectors.shared_images_get(
+                project_id=caller.project_id, account_id=caller.account_id, image_ids=sorted(wanted - found.keys())
+            )
+            found.update((str(i.id), i) for i in shared)
+        missing = sorted(wanted - found.keys())
+        if missing:
+            raise IMSError.image_not_found(missing[0])
+        return sorted((image_record(i) for i in found.values()), key=lambda r: (r.name, r.id))
 
-    def image_get_visible(self, caller: Caller, image_id: str) -> ImageRecord:
-        """An own image, or one shared with the caller (whatever its status)."""
-        try:
-            return self.image_get(caller, image_id)
-        except IMSError as error:
-            if error.status != 404:
-                raise
-            return self.shared_images_get(caller, [image_id])[0]
+    def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
+        image_services.image_update(caller=caller, image_id=_image_id(image_id), name=name, description=description)
+        return self.image_get(caller, image_id)
+
+    def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
+        return image_services.images_delete(
+            caller=caller, image_ids=[_image_id(i) for i in image_ids],
+            before_delete=sharing_services.end_members_of_images,
+        )
 
     def image_replicate(
         self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = ""
     ) -> ImageRecord:
-        copy = image_services.image_replicate(
+        copy = replication.image_replicate(
             caller=caller, image_id=_image_id(image_id), name=name, description=description, key_id=key_id
         )
         return self.image_get(caller, str(copy.pk))
 
 
-class EmbeddedBackend(_KeysMixin):
-    def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
-        return _page(image_selectors.image_list_private(project_id=caller.project_id, **_query_args(query)), query)
-
-    def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
-        page = sharing_selectors.image_list_shared_with_me(
-            project_id=caller.project_id, account_id=caller.account_id, status=status, **_query_args(query)
-        )
-        return _page(page, query)
-
-    def shared_images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
-        wanted = {_image_id(i) for i in image_ids}
-        images = sharing_selectors.shared_images_get(
-            project_id=caller.project_id, account_id=caller.account_id, image_ids=sorted(wanted)
-        )
-        missing = wanted - {str(i.id) for i in images}
-        if missing:
-            raise IMSError.image_not_found(sorted(missing)[0])
-        return [image_record(i) for i in images]
-
-    def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary:
-        count, first, full_ecs = sharing_selectors.shares_pending_summary(
-            project_id=caller.project_id, account_id=caller.account_id, limit=limit
-        )
-        return PendingSummary(count=count, first=[image_record(i) for i in first], full_ecs=[image_record(i) for i in full_ecs])
-
-    def shares_pending_count(self, caller: Caller) -> int:
-        return sharing_selectors.shares_pending_count(project_id=caller.project_id)
-
-    def image_member_status_update(
-        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", *, all_pending: bool = False
-    ) -> SharingResult:
-        result = sharing_services.image_member_status_update(
-            caller=caller, image_ids=[_image_id(i) for i in image_ids], status=status, vault_id=vault_id,
-            all_pending=all_pending,
-        )
-        return sharing_result(result)
-
-    def vaults_list(self, caller: Caller) -> list[VaultRecord]:
-        return [
-            VaultRecord(
-                id=str(v.id), name=v.name, protection_type=v.protection_type, resource_type=v.resource_type,
-                capacity_gb=v.capacity_gb, free_gb=v.capacity_gb - v.used_gb,
-            )
-            for v in sharing_selectors.vaults_of(project_id=caller.project_id)
-        ]
-
-    def image_get(self, caller: Caller, image_id: str) -> ImageRecord:
-        image = image_selectors.image_get_for_project(project_id=caller.project_id, image_id=_image_id(image_id))
-        if image is None:
-            raise IMSError.image_not_found(image_id)
-        return image_record(image)
-
-    def images_get(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
-        wanted = {_image_id(i) for i in image_ids}
-        images = image_selectors.images_get_for_project(project_id=caller.project_id, image_ids=sorted(wanted))
-        missing = wanted - {str(i.id) for i in images}
-        if missing:
-            raise IMSError.image_not_found(sorted(missing)[0])
-        return [image_record(i) for i in images]
-
-    def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
-        image = image_services.image_update(
-            caller=caller, image_id=_image_id(image_id), name=name, description=description
-        )
-        return image_record(image)
-
-    def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
-        return image_services.images_delete(caller=caller, image_ids=[_image_id(i) for i in image_ids])
+class _Members:
+    """Who the caller's images are shared with: the Share Image dialog and the Sharing tab."""
 
     def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
         members = sharing_selectors.image_members_of_owner(
@@ -264,27 +243,70 @@ class EmbeddedBackend(_KeysMixin):
         return sharing_result(result)
 
 
-def _query_args(query: ImageQuery) -> dict:
-    return {
-        "name": query.name, "image_type": query.image_type, "os_type": query.os_type, "sort": query.sort,
-        "order": query.order, "limit": query.limit, "after": _marker(query.after), "before": _marker(query.before),
-    }
+class _SharedWithMe:
+    """Images shared with the caller: the lists, Accept and Reject, and the vaults full-ECS images go to."""
+
+    def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
+        page = sharing_selectors.image_list_shared_with_me(
+            project_id=caller.project_id, account_id=caller.account_id, status=status, **_query_args(query)
+        )
+        return _page(page, query)
+
+    def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary:
+        count, first, full_ecs = sharing_selectors.shares_pending_summary(
+            project_id=caller.project_id, account_id=caller.account_id, limit=limit
+        )
+        return PendingSummary(count=count, first=[image_record(i) for i in first], full_ecs=[image_record(i) for i in full_ecs])
+
+    def shares_pending_count(self, caller: Caller) -> int:
+        return sharing_selectors.shares_pending_count(project_id=caller.project_id)
+
+    def image_member_status_update(
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", *, all_pending: bool = False
+    ) -> SharingResult:
+        result = sharing_services.image_member_status_update(
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], status=status, vault_id=vault_id,
+            all_pending=all_pending,
+        )
+        return sharing_result(result)
+
+    def vaults_list(self, caller: Caller) -> list[VaultRecord]:
+        return [
+            VaultRecord(
+                id=str(v.id), name=v.name, protection_type=v.protection_type, resource_type=v.resource_type,
+                capacity_gb=v.capacity_gb, free_gb=v.capacity_gb - v.used_gb,
+            )
+            for v in sharing_selectors.vaults_of(project_id=caller.project_id)
+        ]
 
 
-def _page(page: image_selectors.ImageListPage, query: ImageQuery) -> ImagePage:
-    items = [image_record(i) for i in page.images]
-    return ImagePage(
-        items=items,
-        total=page.total,
-        next_marker=items[-1].id if items and page.has_next else None,
-        previous_marker=items[0].id if items and page.has_previous else None,
-        query=query,
-    )
+class _Keys:
+    """KMS keys of the caller's project and their grants to other accounts."""
+
+    def keys_list(self, caller: Caller) -> list[KeyRecord]:
+        return [key_record(k) for k in image_selectors.keys_of(project_id=caller.project_id)]
+
+    def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
+        return key_record(image_services.own_key(caller, key_id), with_grants=True)
+
+    def key_create(self, caller: Caller, alias: str) -> KeyRecord:
+        return key_record(image_services.key_create(caller=caller, alias=alias))
+
+    def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
+        return key_record(image_services.key_state_update(caller=caller, key_id=key_id, enabled=enabled))
+
+    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
+        image_services.key_grant_create(caller=caller, key_id=key_id, account_id=account_id)
+        return self.key_get(caller, key_id)
+
+    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
+        image_services.key_grant_revoke(caller=caller, key_id=key_id, account_id=account_id)
+        return self.key_get(caller, key_id)
+
+    def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
+        key = image_services.own_key(caller, key_id)
+        return [member_record(m) for m in sharing_selectors.grant_dependents(key_id=str(key.pk), account_id=account_id)]
 
 
-def _marker(value: str) -> str:
-    """A stale or malformed marker means "from the start", not an error: links outlive the rows they name."""
-    try:
-        return str(uuid.UUID(value)) if value else ""
-    except ValueError:
-        return ""
+class EmbeddedBackend(_Images, _Members, _SharedWithMe, _Keys):
+    pass

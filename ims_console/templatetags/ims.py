@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ims_console.backends.base import COUNT_LIMIT, ImageQuery, ImageRecord, IMSError
+from ims_console.backends.records import COUNT_LIMIT, ImageQuery, ImageRecord
+from ims_console.ims_errors import IMSError
 
 register = template.Library()
 
@@ -54,7 +55,8 @@ def ims_datetime(value: datetime | None) -> str:
     if value is None:
         return "–"
     local = timezone.localtime(value)
-    minutes = int(local.utcoffset().total_seconds() // 60)
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{local:%Y-%m-%d %H:%M:%S} GMT{sign}{hours:02d}:{minutes:02d}"
@@ -77,9 +79,9 @@ def sort_header(context: template.Context, label: str, key: str, query: ImageQue
     aria_sort = ("ascending" if query.order == "asc" else "descending") if current else "none"
     arrow = ("▲" if query.order == "asc" else "▼") if current else "↕"
     return format_html(
-        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#image-list" hx-swap="outerHTML" '
+        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#{}" hx-swap="outerHTML" '
         'hx-push-url="true">{}<span class="sort-arrow" aria-hidden="true"> {}</span></a></th>',
-        aria_sort, href, href, label, arrow,
+        aria_sort, href, href, context.get("list_id", "image-list"), label, arrow,
     )
 
 
@@ -100,11 +102,34 @@ def grouped(problems: list[IMSError]) -> list[ProblemLine]:
         key = (problem.code, problem.group) if problem.group else (problem.code, f"\0{id(problem)}")
         kinds.setdefault(key, []).append(problem)
     lines = []
-    for (code, _), members in kinds.items():
+    for members in kinds.values():
         first = members[0]
         if len(members) == 1:
-            lines.append(ProblemLine(code, first.message, first.context))
+            lines.append(ProblemLine(first.ims_code, first.message, first.context))
         else:
             labels = ", ".join(m.label for m in members)
-            lines.append(ProblemLine(code, f"{first.group} ({len(members)}): {labels}.", first.context))
+            lines.append(ProblemLine(first.ims_code, f"{first.group} ({len(members)}): {labels}.", first.context))
     return lines
+
+
+@register.filter
+def on_field(problems: list[IMSError], name: str) -> list[IMSError]:
+    """The problems about one input of a dialog (IMSError.field): shown next to it."""
+    return [p for p in problems or [] if p.field == name]
+
+
+@register.filter
+def off_fields(problems: list[IMSError], names: str) -> list[IMSError]:
+    """The problems about none of the inputs named (comma-separated): shown above the dialog's buttons."""
+    fields = set(names.split(","))
+    return [p for p in problems or [] if p.field not in fields]
+
+
+@register.filter
+def field_errors(field) -> list[ProblemLine]:
+    """A form field's errors as problem lines: the message, and IMS's code when the check is one of IMS's
+    (forms give it as the ValidationError's code)."""
+    return [
+        ProblemLine(error.code if (error.code or "").startswith("IMG.") else "", " ".join(error.messages), {})
+        for error in field.errors.as_data()
+    ] if getattr(field, "errors", None) else []

@@ -147,18 +147,23 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const dialog = modal();
   if (event.detail.target === dialog) {
     closeAllMenus(null);
-    if (dialog.querySelector(".dialog-content")) {
+    // A finished action swaps in nothing but its notice (out of band) and closes the dialog by its
+    // "dialog-done" event (ims_console.dialogs.dialog_done); anything else is a dialog to show.
+    if (dialog.firstElementChild) {
       if (!dialog.open) dialog.showModal();
       const first =
         dialog.querySelector("[aria-invalid=\"true\"]") ||
         dialog.querySelector("[data-autofocus]") || dialog.querySelector('input:not([type="hidden"]), textarea, select, button, a[href]');
       if (first) first.focus();
-    } else if (dialog.open) {
-      dialog.close();
     }
   }
   const target = event.detail.target;
-  if (target && target.id === "image-list") updateSelection();
+  if (target && target.classList && target.classList.contains("list")) updateSelection();
+});
+
+document.body.addEventListener("dialog-done", () => {
+  const dialog = modal();
+  if (dialog && dialog.open) dialog.close();
 });
 
 // Browser Back/Forward restores a page from htmx's history cache: its selection state must be recomputed.
@@ -194,7 +199,7 @@ document.addEventListener("click", (event) => {
 
 // ---- Row selection: buttons marked data-needs-selection work only with ticked rows.
 function updateSelection() {
-  const list = document.getElementById("image-list");
+  const list = document.querySelector(".list");
   const boxes = list ? Array.from(list.querySelectorAll('input[name="image_id"]')) : [];
   const ticked = boxes.filter((b) => b.checked).length;
   document.querySelectorAll("[data-needs-selection]").forEach((b) => {
@@ -215,7 +220,7 @@ function updateSelection() {
 
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-select-all]")) {
-    const list = event.target.closest("#image-list");
+    const list = event.target.closest(".list");
     list.querySelectorAll('input[name="image_id"]').forEach((b) => {
       b.checked = event.target.checked;
     });

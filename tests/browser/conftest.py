@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -9,7 +11,8 @@ DEMO_PASSWORD = "ims-demo"
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def rows(page: Page):
-    return page.locator("#image-list tbody tr")
+    return page.locator(".list tbody tr")
 
 
 def search(page: Page, text: str, count: int) -> None:
@@ -56,7 +56,10 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     dialog = share_dialog(alice, "vault-ubuntu2204-enc-custom")
     dialog.get_by_label("Project ID").fill(dave_project)
     dialog.get_by_role("button", name="OK").click()
-    alert = dialog.get_by_role("alert")
+    expect(dialog.get_by_role("alert")).to_contain_text("Nothing was changed.")
+    # The problem is about what was typed: it is shown at the Project ID box, which it describes.
+    alert = dialog.locator("#project-ids-error")
+    expect(dialog.get_by_label("Project ID")).to_have_attribute("aria-invalid", "true")
     expect(alert).to_contain_text(
         "IMG.0099 Image “vault-ubuntu2204-enc-custom” is encrypted with key acme/prod-images, which is not granted to "
         f"account initech (project eu-de_initech, {dave_project})"
@@ -106,7 +109,7 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     dialog.get_by_label("Project ID").fill(bob_project)
     dialog.get_by_role("button", name="OK").click()
     # dave's own key is not granted to globex: the same rule, now for dave's copy.
-    expect(dialog.get_by_role("alert")).to_contain_text("IMG.0099")
+    expect(dialog.locator("#project-ids-error")).to_contain_text("IMG.0099")
     dialog.get_by_role("button", name="Cancel").click()
     dave.get_by_role("link", name="KMS Keys").click()
     dave.get_by_role("link", name="dave/copies").click()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from ims_console.models import Project
 from images.models import Image
+from ims_console.models import Project
 from sharing.models import ImageMember
 from tests.factories import ImageFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def rows(page: Page):
-    return page.locator("#image-list tbody tr")
+    return page.locator(".list tbody tr")
 
 
 def errors_of(page: Page) -> list[str]:
@@ -153,7 +153,8 @@ def test_a_hundred_unknown_project_ids_are_one_line_and_ok_stays_in_view(page: P
     ids = [uuid.uuid4().hex for _ in range(100)]
     dialog.get_by_label("Project ID").fill("\n".join(ids))
     dialog.get_by_role("button", name="OK").click()
-    alert = dialog.get_by_role("alert")
+    expect(dialog.get_by_role("alert")).to_contain_text("Nothing was changed.")
+    alert = dialog.locator("#project-ids-error")
     expect(alert.get_by_role("listitem")).to_have_count(1)
     expect(alert).to_contain_text("Projects that cannot be found in the current region (eu-de; images are shared only inside their region) (100)")
     expect(dialog.get_by_role("button", name="OK")).to_be_in_viewport()

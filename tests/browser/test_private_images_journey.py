@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def rows(page: Page):
-    return page.locator("#image-list tbody tr")
+    return page.locator(".list tbody tr")
 
 
 def first_image_name(page: Page) -> str:

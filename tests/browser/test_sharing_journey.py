@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def rows(page: Page):
-    return page.locator("#image-list tbody tr")
+    return page.locator(".list tbody tr")
 
 
 def row_of(page: Page, name: str):
@@ -61,7 +61,7 @@ def test_alice_shares_three_images_with_two_projects_after_fixing_a_bad_id(page:
     console(second_page, "dave")
     dave_project = project_id_from_credentials(second_page, "eu-de_initech")
     console(page, "alice")
-    bob_project = ImageMember.objects.filter(project__name="eu-de_globex").first().project_id
+    bob_project = ImageMember.objects.filter(project__name="eu-de_globex").values_list("project_id", flat=True)[0]
 
     search(page, "k8s-", 2)
     names = ["k8s-master-ubuntu2404", "k8s-node-ubuntu2404"]
@@ -87,9 +87,9 @@ def test_alice_shares_three_images_with_two_projects_after_fixing_a_bad_id(page:
     box.fill(f"{bob_project}, not-a-project-id\n{dave_project}")
     box.press("Enter")  # a new line in the box, not a submission
     dialog.get_by_role("button", name="OK").click()
-    alert = dialog.get_by_role("alert")
-    expect(alert).to_contain_text("Nothing was changed.")
-    expect(alert).to_contain_text("IMG.0067 “not-a-project-id” is not a project ID")
+    expect(dialog.get_by_role("alert")).to_contain_text("Nothing was changed.")
+    expect(dialog.locator("#project-ids-error")).to_contain_text("IMG.0067 “not-a-project-id” is not a project ID")
+    expect(box).to_have_attribute("aria-invalid", "true")
     assert not ImageMember.objects.filter(image__name__in=names).exists()
 
     box.fill(f"{bob_project}\n{dave_project.upper()}")

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from ims_console.models import Trace
 from images.models import Image
-from sharing.models import ImageMember, Job
+from ims_console.models import Job, Trace
+from sharing.models import ImageMember
 from tests.factories import ImageFactory, ImageMemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from ims_console.models import Trace
-from images.services import image_replicate, key_create, key_grant_create, key_grant_revoke, key_state_update
 from images.models import Image, Key, KeyGrant
-from sharing.models import ImageMember, Job
+from images.services import key_create, key_grant_create, key_grant_revoke, key_state_update
+from ims_console.ims_errors import ConsoleCode
+from ims_console.models import Job, Trace
+from sharing.models import ImageMember
+from sharing.replication import image_replicate
 from sharing.services import image_members_add
+from tests.conftest import caller_of, refused
 from tests.factories import ImageFactory, ImageMemberFactory, KeyFactory, KeyGrantFactory
-from tests.sharing.test_sharing_services import caller_of, refused
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true", "HX-Target": "modal"}
@@ -60,7 +62,7 @@ def test_images_over_128_gb_cannot_be_replicated(owner):
     fits = ImageFactory(project=owner.project, size=128 * 1024**3)
     replicate(owner, fits)
     too_big = ImageFactory(project=owner.project, size=128 * 1024**3 + 1)
-    error = refused([""], lambda: replicate(owner, too_big))
+    error = refused([ConsoleCode.REPLICA_TOO_LARGE], lambda: replicate(owner, too_big))
     assert "images of at most 128 GB can be replicated" in error.problems[0].message
 
 
@@ -87,9 +89,9 @@ def test_a_shared_encrypted_image_needs_the_recipients_own_key_and_a_live_grant(
     source = ImageFactory(project=owner.project, encrypted_custom_key=True)
     KeyGrantFactory(key=source.key, grantee_account=recipient.account)
     ImageMemberFactory(image=source, project=recipient.project, status="accepted")
-    refused([""], lambda: replicate(recipient, source))  # no key chosen
+    refused([ConsoleCode.REPLICA_KEY], lambda: replicate(recipient, source))  # no key chosen
     foreign_key = KeyFactory(project=owner.project)
-    refused([""], lambda: replicate(recipient, source, key_id=str(foreign_key.pk)))
+    refused([ConsoleCode.REPLICA_KEY], lambda: replicate(recipient, source, key_id=str(foreign_key.pk)))
     mine = KeyFactory(project=recipient.project)
     copy = replicate(recipient, source, key_id=str(mine.pk))
     assert copy.key_id == mine.pk
@@ -102,12 +104,12 @@ def test_a_shared_encrypted_image_needs_the_recipients_own_key_and_a_live_grant(
 def test_a_disabled_key_of_yours_cannot_encrypt_a_copy(owner):
     source = ImageFactory(project=owner.project)
     key = KeyFactory(project=owner.project, state="disabled")
-    refused([""], lambda: replicate(owner, source, key_id=str(key.pk)))
+    refused([ConsoleCode.REPLICA_KEY], lambda: replicate(owner, source, key_id=str(key.pk)))
 
 
 def test_read_only_users_cannot_replicate(owner):
     source = ImageFactory(project=owner.project)
-    refused(["Forbidden"], lambda: replicate(owner, source, caller=caller_of(owner, role="readonly")))
+    refused([ConsoleCode.READ_ONLY], lambda: replicate(owner, source, caller=caller_of(owner, role="readonly")))
 
 
 def test_create_disable_and_enable_a_key(owner):
@@ -124,7 +126,7 @@ def test_bad_or_taken_key_aliases_are_refused_naming_the_alias(owner, alias):
     before = Key.objects.count()
     with pytest.raises(Exception) as error:
         key_create(caller=caller_of(owner), alias=alias)
-    assert alias[:20] in str(error.value.problems[0].message)
+    assert alias[:20] in str(error.value.all_problems[0].message)
     assert Key.objects.count() == before
 
 
@@ -139,7 +141,7 @@ def test_grants_need_an_existing_other_account_and_never_the_default_key(owner, 
     ):
         with pytest.raises(Exception) as error:
             key_grant_create(caller=caller_of(owner), key_id=str(key_id), account_id=account_id)
-        assert message in error.value.problems[0].message
+        assert message in error.value.all_problems[0].message
     assert not KeyGrant.objects.exists()
     grant = key_grant_create(caller=caller_of(owner), key_id=str(key.pk), account_id=recipient.account.pk.upper())
     assert (grant.grantee_account_id, grant.operations) == (recipient.account.pk, ["decrypt-datakey", "describe-key"])
@@ -203,8 +205,9 @@ def test_the_replicate_dialog_prefills_the_name_and_offers_own_enabled_keys(owne
     assert Image.objects.count() == 1
 
 
-def test_a_crafted_request_to_disable_the_default_key_is_a_400_not_a_500(owner):
+def test_a_crafted_request_to_disable_the_default_key_is_refused_with_the_reason_not_a_500(owner):
     default = KeyFactory(project=owner.project, default=True)
-    response = owner.client.post(reverse("images:key_state", args=[default.pk]), {"state": "disabled"})
-    assert response.status_code == 400
+    response = owner.client.post(reverse("images:key_state", args=[default.pk]), {"state": "disabled"}, follow=True)
+    assert response.status_code == 200
+    assert "The default key ims/default cannot be disabled." in response.content.decode()
     assert Key.objects.get(pk=default.pk).state == "enabled"

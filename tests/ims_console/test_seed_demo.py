@@ -3,15 +3,15 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.test import RequestFactory
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.serializers import serialize
+from django.test import RequestFactory
 
-from ims_console.backends.base import BackupSource, ImageStatus, ImageType, OSType
+from images.models import Image, Key, KeyGrant
 from ims_console.management.commands.seed_demo import demo_hex
 from ims_console.models import Account, Membership, Project
-from images.models import Image, Key, KeyGrant
+from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,10 @@ def seed() -> str:
 def snapshot() -> str:
     from django.contrib.auth.models import User
 
-    from ims_console.models import Trace
-    from sharing.models import ImageMember, Job, Vault
+    from ims_console.models import Job, Trace
+    from sharing.models import ImageMember, Vault
 
-    models = [Vault, Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
+    models: list = [Vault, Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
     return "".join(serialize("json", m.objects.order_by("pk")) for m in models)
 
 
@@ -109,8 +109,8 @@ def test_seed_demo_prints_the_demo_logins():
 
 
 def test_acme_and_globex_share_with_each_other_in_every_status_through_the_service():
-    from ims_console.models import Trace
-    from sharing.models import ImageMember, Job
+    from ims_console.models import Job, Trace
+    from sharing.models import ImageMember
 
     seed()
     statuses = {

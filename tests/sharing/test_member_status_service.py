@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ims_console.models import Trace
-from sharing.models import ImageMember, Job, Vault
+from ims_console.ims_errors import ConsoleCode
+from ims_console.models import Job, Trace
+from sharing.models import ImageMember, Vault
 from sharing.services import image_member_status_update
+from tests.conftest import caller_of, refused
 from tests.factories import ImageFactory, ImageMemberFactory
-from tests.sharing.test_sharing_services import caller_of, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_one_image_not_shared_with_you_in_a_batch_changes_nothing(owner, recipie
 def test_read_only_users_cannot_accept_or_reject(owner, recipient):
     image = ImageFactory(project=owner.project)
     ImageMemberFactory(image=image, project=recipient.project)
-    refused(["Forbidden"], lambda: update(recipient, [image], "accepted", caller=caller_of(recipient, role="readonly")))
+    refused([ConsoleCode.READ_ONLY], lambda: update(recipient, [image], "accepted", caller=caller_of(recipient, role="readonly")))
 
 
 @pytest.mark.parametrize("status", ["pending", "shared", ""])
@@ -135,7 +136,7 @@ def test_r4_rejecting_a_full_ecs_image_needs_no_vault(recipient, full_ecs):
 
 @pytest.mark.slow
 def test_accepting_ten_thousand_shares_costs_a_fixed_number_of_queries(owner, recipient, django_assert_max_num_queries):
-    from tests.sharing.test_shared_lists import share_many
+    from tests.conftest import share_many
 
     share_many(owner, recipient, 10_000)
     # Accept All: the members read (values, no model objects), the UPDATE in batches of 5,000 rows (two here),

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from ims_console.models import Trace
 from images.models import Image
-from sharing.models import ImageMember, Job
+from ims_console.models import Job, Trace
+from sharing.models import ImageMember
 from tests.factories import ImageFactory, ImageMemberFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_the_list_marks_shared_images_and_offers_share(owner, recipient):
     html = owner.client.get(reverse("images:private")).content.decode()
     assert html.count('aria-label="Shared with 1 project"') == 1
     menus = [menu_of(owner, image) for image in Image.objects.filter(project=owner.project)]
-    assert all(f'role="menuitem" href="/sharing/share/?image_id={image.pk}"' in menu for image, menu in zip(Image.objects.filter(project=owner.project), menus))
+    assert all(f'role="menuitem" href="/sharing/share/?image_id={image.pk}"' in menu for image, menu in zip(Image.objects.filter(project=owner.project), menus, strict=True))
     assert 'id="share-selected"' in html
 
 

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ims_console.bulk import bulk_insert
-from images.models import Image
 from sharing.models import ImageMember, Vault
+from tests.conftest import share_many
 from tests.factories import ImageFactory, ImageMemberFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 LISTS = {"accepted": "sharing:shared_with_me", "pending": "sharing:shared_pending", "rejected": "sharing:shared_rejected"}
 STATUS = reverse("sharing:member_status")
 HTMX = {"HX-Request": "true", "HX-Target": "modal"}
-
-
-def share_many(owner, recipient, count: int, status: str = "pending") -> list[str]:
-    """`count` images of the owner shared with the recipient, written in bulk (factories would take minutes)."""
-    now = timezone.now()
-    ids = [uuid.uuid4() for _ in range(count)]
-    bulk_insert(
-        Image,
-        ("id", "project", "name", "description", "status", "visibility", "image_type", "os_type", "os_version",
-         "disk_format", "min_disk", "size", "backup_source", "tags", "created_at", "updated_at"),
-        ((i, owner.project.pk, f"bulk-{n:05d}", "", "active", "private", "system", "Linux", "Ubuntu", "zvhd2", 40, 1,
-          "", {}, now, now) for n, i in enumerate(ids)),
-    )
-    bulk_insert(
-        ImageMember,
-        ("image", "project", "owner_project", "status", "created_at", "updated_at"),
-        ((i, recipient.project.pk, owner.project.pk, status, now, now) for i in ids),
-    )
-    return [str(i) for i in ids]
 
 
 def names(response) -> list[str]:

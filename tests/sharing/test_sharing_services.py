@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from ims_console.backends.base import IMSError
-from ims_console.models import Trace
-from sharing.models import ImageMember, Job
+from ims_console.ims_errors import ConsoleCode
+from ims_console.models import Job, Trace
+from sharing.models import ImageMember
 from sharing.services import image_members_add, image_members_remove
-from tests.conftest import caller_of
+from tests.conftest import caller_of, refused
 from tests.factories import (
     AccountFactory,
     ImageFactory,
@@ -19,25 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot() -> tuple:
-    return (
-        sorted(ImageMember.objects.values_list("image_id", "project_id", "status", "updated_at")),
-        Job.objects.count(),
-        Trace.objects.count(),
-    )
-
-
-def refused(codes: list[str], call) -> IMSError:
-    """Run `call`, expect an IMSError whose problems carry exactly `codes`, and that nothing was written."""
-    before = snapshot()
-    with pytest.raises(IMSError) as error:
-        call()
-    found = [p.code for p in error.value.problems] or [error.value.code]
-    assert found == codes
-    assert snapshot() == before
-    return error.value
 
 
 def share(owner, images, projects, **kwargs):
@@ -98,7 +79,8 @@ def test_s4_at_most_the_limit_of_project_ids_counted_after_removing_duplicates(o
     projects = [ProjectFactory().pk for _ in range(4)]
     share(owner, [image], projects[:3] + [projects[0].upper()])
     assert ImageMember.objects.count() == 3
-    error = refused([""], lambda: share(owner, [ImageFactory(project=owner.project)], projects))
+    other = ImageFactory(project=owner.project)
+    error = refused([ConsoleCode.TOO_MANY_PROJECT_IDS], lambda: share(owner, [other], projects))
     assert "4 project IDs were entered" in error.problems[0].message
 
 
@@ -148,8 +130,9 @@ def test_s7_two_submissions_that_together_exceed_the_limit(owner):
 def test_s7_rejected_members_count_too(owner):
     image = ImageFactory(project=owner.project, full_ecs_cbr=True)
     for _ in range(10):
-        ImageMemberFactory(image=image, status="rejected")
-    refused(["IMG.0088"], lambda: share(owner, [image], [ProjectFactory()]))
+        ImageMemberFactory(image=image, rejected=True)
+    eleventh = ProjectFactory()
+    refused(["IMG.0088"], lambda: share(owner, [image], [eleventh]))
 
 
 def test_s8_full_ecs_images_from_csbs_cannot_be_shared(owner, recipient):
@@ -230,7 +213,7 @@ def test_s14_s15_stop_sharing_removes_members_with_a_job_and_deletemember_traces
 def test_stop_sharing_with_a_project_that_is_not_a_recipient_changes_nothing(owner, recipient, outsider):
     image = ImageFactory(project=owner.project)
     share(owner, [image], [recipient.project])
-    refused([""], lambda: image_members_remove(
+    refused([ConsoleCode.NOT_A_RECIPIENT], lambda: image_members_remove(
         caller=caller_of(owner), image_ids=[str(image.pk)], project_ids=[recipient.project.pk, outsider.project.pk]
     ))
 
@@ -238,10 +221,10 @@ def test_stop_sharing_with_a_project_that_is_not_a_recipient_changes_nothing(own
 def test_read_only_users_cannot_share_or_stop_sharing(owner, recipient):
     image = ImageFactory(project=owner.project)
     readonly = caller_of(owner, role="readonly")
-    error = refused(["Forbidden"], lambda: share(owner, [image], [recipient.project], caller=readonly))
+    error = refused([ConsoleCode.READ_ONLY], lambda: share(owner, [image], [recipient.project], caller=readonly))
     assert error.status == 403
     ImageMemberFactory(image=image, project=recipient.project)
-    refused(["Forbidden"], lambda: image_members_remove(caller=readonly, image_ids=[str(image.pk)], project_ids=[recipient.project.pk]))
+    refused([ConsoleCode.READ_ONLY], lambda: image_members_remove(caller=readonly, image_ids=[str(image.pk)], project_ids=[recipient.project.pk]))
 
 
 def test_the_database_refuses_a_second_member_for_the_same_pair_and_a_share_with_the_owner(owner, recipient):

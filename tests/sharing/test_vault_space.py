@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ims_console.backends import get_backend
-from ims_console.backends.base import IMSError
+from ims_console.ims_errors import IMSError
 from sharing.models import ImageMember, Vault
 from tests.conftest import caller_of
 from tests.factories import ImageFactory, ImageMemberFactory
@@ -42,8 +42,8 @@ def test_accepting_one_at_a_time_consumes_space_until_the_vault_is_full(recipien
     assert used(vault) == 420
     with pytest.raises(IMSError) as error:
         accept(recipient, three_full_ecs[1:2], vault)
-    assert error.value.problems[0].code == "IMG.0182"
-    assert "has 80 GB free; the backup of “erp-1” needs 300 GB" in error.value.problems[0].message
+    assert error.value.all_problems[0].code == "IMG.0182"
+    assert "has 80 GB free; the backup of “erp-1” needs 300 GB" in error.value.all_problems[0].message
     assert used(vault) == 420
     assert ImageMember.objects.get(image=three_full_ecs[1]).status == "pending"
     # The vault list shows what is left.

@@ -31,10 +31,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from images.models import Image
 from ims_console.bulk import bulk_insert
 from ims_console.models import Account, Membership, Project
 from ims_console.tenancy import SESSION_PROJECT_KEY
-from images.models import Image
 from sharing.models import ImageMember
 
 HTMX = {"HX-Request": "true", "HX-Target": "modal"}
@@ -52,9 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("--parts", default="sharing,lists,accept,pages", help="which parts to run")
 
     def handle(self, *args, sizes: str, seconds: int, parts: str, **options) -> None:
-        parts = parts.split(",")
+        chosen = parts.split(",")
         self.out(f"database: {connection.vendor}\n")
-        if "sharing" in parts:
+        if "sharing" in chosen:
             self.out("== Sharing 100 images x 100 projects (10,000 pairs)")
             call_command("bench_sharing", rounds=3, stdout=self.stdout)
         user = get_user_model().objects.create(username=f"bench-{uuid.uuid4().hex[:6]}")
@@ -62,14 +62,14 @@ class Command(BaseCommand):
         Membership.objects.create(user=user, account=account, role=Membership.Role.ADMIN, time_zone="UTC")
         owner = Project.objects.create(name=f"eu-de_bench-owner-{uuid.uuid4().hex[:6]}", region="eu-de",
                                        account=Account.objects.create(name=f"bench-owner-{uuid.uuid4().hex[:6]}"))
-        if "lists" in parts or "accept" in parts:
+        if "lists" in chosen or "accept" in chosen:
             counts = [int(n) for n in sizes.split(",")]
             projects = self._lists(user, account, owner, counts)
-        if "accept" in parts:
+        if "accept" in chosen:
             # Accept All on the list of 10,000 pending shares (or the largest there is, if smaller).
-            fits = [p for p, n in zip(projects, counts) if n >= 10_000]
+            fits = [p for p, n in zip(projects, counts, strict=True) if n >= 10_000]
             self._accept_all(user, fits[0] if fits else projects[-1])
-        if "pages" in parts:
+        if "pages" in chosen:
             self._pages(seconds)
 
     def out(self, line: str = "") -> None:
@@ -259,8 +259,11 @@ def _wrk(url: str, session: str, connections: int, seconds: int) -> tuple[float,
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: sessionid={session}", url]
     subprocess.run([*command[:4], "-d1s", *command[5:]], capture_output=True, check=False)  # warm up
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    value, unit = LATENCY.search(output).groups()
+    rate, latency = re.search(r"Requests/sec:\s+([\d.]+)", output), LATENCY.search(output)
+    if rate is None or latency is None:
+        raise CommandError(f"wrk printed no figures:\n{output}")
+    rps = float(rate.group(1))
+    value, unit = latency.groups()
     if "Non-2xx" in output:
         raise CommandError(f"{url} answered errors under load:\n{output}")
     return rps, float(value) * UNITS[unit]

@@ -10,16 +10,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ims_console.backends.base import BackupSource, Caller, ImageStatus, ImageType, OSType
+from images.models import Image, Key, KeyGrant
+from images.services import create_default_key
+from ims_console.caller import Caller
 from ims_console.models import Account, Membership, Project
-from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
+from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
 from sharing.models import ImageMember, Vault
 from sharing.services import image_member_status_update, image_members_add
 
 # Every demo ID is derived from a name in this namespace, so it is the same on every machine.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c2e-3c1a-4c39-9a59-0d6a4d1c2b10")
 DEMO_PASSWORD = "ims-demo"
-GRANT_OPERATIONS = ["decrypt-datakey", "describe-key"]
 EPOCH = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 
@@ -59,8 +60,9 @@ class DemoImage:
     description: str = ""
 
 
-L, W, O = OSType.LINUX, OSType.WINDOWS, OSType.OTHER
-S, D, F, I = ImageType.SYSTEM, ImageType.DATA, ImageType.FULL_ECS, ImageType.ISO
+# One letter each, so that the catalogue below reads as a table.
+L, W, O = OSType.LINUX, OSType.WINDOWS, OSType.OTHER  # noqa: E741
+S, D, F, I = ImageType.SYSTEM, ImageType.DATA, ImageType.FULL_ECS, ImageType.ISO  # noqa: E741
 
 ACME_EU_DE = [
     # Normal, unencrypted system and data disk images: the ones that can be shared.
@@ -196,12 +198,8 @@ class Command(BaseCommand):
 
         keys: dict[tuple[str, str], Key] = {}
         for project in projects.values():
-            key, made = Key.objects.get_or_create(
-                id=demo_uuid("key", f"{project.name}:{DEFAULT_KEY_ALIAS}"),
-                defaults={"project": project, "alias": DEFAULT_KEY_ALIAS, "is_default": True, "created_at": EPOCH},
-            )
-            keys[(project.name, "default")] = key
-            created += made
+            # ims/default comes with the project (images.apps); this finds it.
+            keys[(project.name, "default")] = create_default_key(project)
         project_name, alias = CUSTOM_KEY
         custom, made = Key.objects.get_or_create(
             id=demo_uuid("key", f"{project_name}:{alias}"),
@@ -210,7 +208,7 @@ class Command(BaseCommand):
         keys[(project_name, "custom")] = custom
         created += made
         _, made = KeyGrant.objects.get_or_create(
-            key=custom, grantee_account=accounts["globex"], defaults={"operations": GRANT_OPERATIONS, "created_at": EPOCH}
+            key=custom, grantee_account=accounts["globex"], defaults={"operations": KeyGrant.OPERATIONS, "created_at": EPOCH}
         )
         created += made
 
@@ -279,6 +277,5 @@ class Command(BaseCommand):
 
 def _seed_caller(project: Project) -> Caller:
     return Caller(
-        user_id=None, username="seed_demo", account_id=project.account_id, project_id=project.id,
-        region=project.region, role=Membership.Role.ADMIN, source_ip="127.0.0.1",
+        user_id=None, username="seed_demo", account_id=project.account_id, project_id=project.id, role=Membership.Role.ADMIN, source_ip="127.0.0.1",
     )

@@ -25,12 +25,13 @@ import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Sum
+from requests import Response
 
+from images.models import Image, Key
 from ims_console.bulk import bulk_insert
 from ims_console.management.commands.seed_demo import DEMO_PASSWORD
-from ims_console.models import Account, Project, Trace
-from images.models import Image, Key
-from sharing.models import ImageMember, Job, Vault
+from ims_console.models import Account, Job, Project, Trace
+from sharing.models import ImageMember, Vault
 from sharing.rules import member_limit
 
 HTMX = {"HX-Request": "true", "HX-Target": "modal"}
@@ -46,7 +47,7 @@ class Tally:
     server_errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, action: str, response: requests.Response) -> None:
+    def add(self, action: str, response: Response) -> None:
         with self.lock:
             self.requests += 1
             self.by_status[response.status_code] += 1
@@ -65,7 +66,10 @@ class Session:
         self.base = base
         self.http = requests.Session()
         page = self.http.get(f"{base}/login/", timeout=30)
-        token = CSRF.search(page.text).group(1)
+        found = CSRF.search(page.text)
+        if found is None:
+            raise CommandError(f"The login page of {base} has no CSRF token.")
+        token = found.group(1)
         response = self.http.post(
             f"{base}/login/", data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
             timeout=30, allow_redirects=False,

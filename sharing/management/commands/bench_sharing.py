@@ -15,10 +15,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ims_console.backends.base import Caller
-from ims_console.models import Account, Project, Trace
 from images.models import Image
-from sharing.models import ImageMember, Job
+from ims_console.caller import Caller
+from ims_console.models import Account, Job, Project, Trace
+from sharing.models import ImageMember
 from sharing.services import image_members_add
 
 
@@ -55,15 +55,15 @@ class Command(BaseCommand):
     def _fixture(self, images: int, projects: int):
         tag = uuid.uuid4().hex[:8]
         account = Account.objects.create(name=f"bench-owner-{tag}")
-        owner = Project.objects.create(name=f"eu-de_bench-{tag}", region="eu-de", account=account)
+        owner = Project.objects.create(name=f"eu-de_bench-{tag}", account=account)
         others = Account.objects.create(name=f"bench-recipients-{tag}")
         targets = Project.objects.bulk_create(
-            Project(id=uuid.uuid4().hex, name=f"eu-de_r{n}-{tag}", region="eu-de", account=others) for n in range(projects)
+            Project(id=uuid.uuid4().hex, name=f"eu-de_r{n}-{tag}", account=others) for n in range(projects)
         )
         made = Image.objects.bulk_create(
             Image(project=owner, name=f"bench-{n}", image_type="system", os_type="Linux", min_disk=40) for n in range(images)
         )
-        caller = Caller(user_id=None, username="bench", account_id=account.id, project_id=owner.id, region="eu-de",
+        caller = Caller(user_id=None, username="bench", account_id=account.id, project_id=owner.id,
                         role="admin", source_ip="127.0.0.1")
         return owner, caller, [str(i.pk) for i in made], [p.pk for p in targets]
 
@@ -99,8 +99,8 @@ class Command(BaseCommand):
             )
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY ims_console_trace ({trace_columns}) FROM STDIN") as copy:
-                    for row in traces:
-                        copy.write_row(row)
+                    for trace in traces:
+                        copy.write_row(trace)
             else:
                 cursor.executemany(
                     f"INSERT INTO ims_console_trace ({trace_columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",

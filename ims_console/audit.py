@@ -1,0 +1,58 @@
+"""The audit trail: IMS jobs and CTS-style traces, written one way.
+
+Every write records one Job (IMS's asynchronous job, with its per-item results) and traces of who did what to
+which resource, from which address, with what result (S15 in docs/rules.md). Traces always go in through
+bulk_insert: one statement for one trace or for ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from ims_console.bulk import bulk_insert
+from ims_console.caller import Caller
+from ims_console.models import Job, Trace
+
+TRACE_FIELDS = (
+    "name", "user", "username", "project_id", "resource_type", "resource_id", "member_project_id", "source_ip",
+    "result", "job_id", "time",
+)
+
+
+class Entry(NamedTuple):
+    """One trace: the resource acted on, the member project or account it concerns (if any), the result."""
+
+    resource_id: str
+    member: str
+    result: str
+    resource_type: str = "image"
+
+
+def record_job(caller: Caller, job_type: str, *, entities: dict, now: datetime) -> Job:
+    """A job the console ran to completion (it validates first, so a job succeeds whole)."""
+    return Job.objects.create(
+        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        end_time=timezone.now(), entities=entities,
+    )
+
+
+def record_traces(caller: Caller, name: str, entries: Iterable[Entry], *, job: Job | None = None,
+                  now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    bulk_insert(Trace, TRACE_FIELDS, [
+        (name, caller.user_id, caller.username, caller.project_id, e.resource_type, e.resource_id, e.member,
+         caller.source_ip or None, e.result, job.id if job else "", now)
+        for e in entries
+    ])
+
+
+def pair_results(changed: list[tuple[str, str]], unchanged: list[tuple[str, str]] | None = None) -> dict:
+    """A members job's entities: each (image, project) pair with its result, as IMS reports them."""
+    return {
+        "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
+        + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged or []]
+    }

@@ -1,0 +1,180 @@
+"""The records backends return: plain frozen values, the same whichever backend made them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ims_console.vocabulary import BACKUP_SOURCE_LABELS, IMAGE_TYPE_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    id: str
+    name: str
+    description: str
+    status: str
+    visibility: str
+    image_type: str
+    os_type: str
+    os_version: str
+    disk_format: str
+    min_disk: int
+    size: int
+    encrypted: bool
+    key_id: str | None
+    key_alias: str
+    backup_source: str
+    tags: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    owner_project_id: str
+    owner_project_name: str
+    member_count: int = 0
+    # Why this image cannot be shared at all (S1, S2, S8, S9 default key), with the IMS code; empty if it can.
+    share_refusal: str = ""
+    owner_account_name: str = ""
+    # For an image shared with the caller: its member's status and times (R1 to R5).
+    share_status: str = ""
+    shared_at: datetime | None = None
+    share_updated_at: datetime | None = None
+    # Why this image cannot be replicated at all (R6); empty if it can.
+    replicate_refusal: str = ""
+    # For a shared encrypted image whose key is disabled or no longer granted to the caller (R7).
+    unavailable_reason: str = ""
+    # Accepting it asks for a server-backup vault (R4).
+    accept_needs_vault: bool = False
+    # Its copy must be encrypted with one of the caller's own keys (R6: a shared encrypted image).
+    replica_needs_key: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def image_type_label(self) -> str:
+        return IMAGE_TYPE_LABELS.get(self.image_type, self.image_type)
+
+    @property
+    def backup_source_label(self) -> str:
+        return BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source)
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """One recipient of one image (a Glance image member), with the names the console shows beside the ID."""
+
+    image_id: str
+    image_name: str
+    project_id: str
+    project_name: str
+    account_name: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def status_label(self) -> str:
+        return MEMBER_STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of an image's recipients (the Sharing tab), keyset-paged by project name and ID."""
+
+    items: list[MemberRecord]
+    total: int
+    next_marker: str | None = None
+    previous_marker: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    account_id: str
+    account_name: str
+    operations: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    alias: str
+    is_default: bool
+    state: str
+    created_at: datetime
+    grants: list[GrantRecord] = field(default_factory=list)
+
+    # Replicas can be encrypted with it (an enabled custom key: R6).
+    encrypts_replicas: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == "enabled"
+
+
+@dataclass(frozen=True)
+class VaultRecord:
+    id: str
+    name: str
+    protection_type: str
+    resource_type: str
+    capacity_gb: int
+    free_gb: int
+
+
+@dataclass(frozen=True)
+class SharingResult:
+    """What an add or remove of members did: pairs changed, pairs left as they were, and the IMS job."""
+
+    job_id: str
+    images: int
+    projects: int
+    changed: int
+    unchanged: int
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    """What Accept All shows: how many shares wait, the first few, and the full-ECS ones that need a vault."""
+
+    count: int
+    first: list[ImageRecord]
+    full_ecs: list[ImageRecord]
+
+
+SORT_KEYS = ("name", "created_at")
+SORT_ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    """One page of a list: filters, sort, and a keyset marker (after or before an image ID)."""
+
+    name: str = ""
+    image_type: str = ""
+    os_type: str = ""
+    sort: str = "created_at"
+    order: str = "desc"
+    limit: int = 10
+    after: str = ""
+    before: str = ""
+
+
+# Lists count their rows exactly up to this many and say "more than 1,000" beyond it, as large consoles do: a
+# count must not scan everything (counting 10,000 index entries costs a list a third of its time).
+COUNT_LIMIT = 1_000
+
+
+@dataclass(frozen=True)
+class ImagePage:
+    items: list[ImageRecord]
+    total: int  # exact up to COUNT_LIMIT; COUNT_LIMIT + 1 means more
+    next_marker: str | None = None
+    previous_marker: str | None = None
+    query: ImageQuery = field(default_factory=ImageQuery)
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
