@@ -58,6 +58,8 @@ run: $(VENV)/.installed
 	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
