@@ -127,3 +127,20 @@ def test_a_user_in_no_account_is_told_so_instead_of_seeing_a_console(client, db)
     response = client.get(reverse("images:private"))
     assert response.status_code == 403
     assert b"belongs to no account" in response.content
+
+
+@pytest.mark.parametrize("name", [name for name, methods, _ in VIEWS if "get" in methods])
+def test_a_get_writes_nothing_to_the_database(owner, readonly, recipient, image, name):
+    """Pages and dialogs opened by GET only read, whoever asks (the KMS Keys page once made ims/default on a GET)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ImageMemberFactory
+
+    ImageMemberFactory(image=image, project=recipient.project)
+    for persona in (owner, readonly, recipient):
+        with CaptureQueriesContext(connection) as queries:
+            status = persona.client.get(url_of(name, image)).status_code
+        assert status < 500
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+        assert writes == [], (persona, writes)

@@ -115,13 +115,13 @@ def test_a_full_ecs_share_is_accepted_only_with_a_fit_vault(page: Page, console)
         expect(dialog.get_by_role("row").filter(has_text=vault).first).to_be_visible()
 
     dialog.get_by_role("button", name="OK").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("IMG.0184 Choose a server-backup vault")
+    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0184 Choose a server-backup vault")
     dialog.get_by_label("vault-disks").check()
     dialog.get_by_role("button", name="OK").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("IMG.0193")
+    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0193")
     dialog.get_by_label("vault-servers-small").check()
     dialog.get_by_role("button", name="OK").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("IMG.0182")
+    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0182")
     assert ImageMember.objects.get(image__name="globex-full-ecs-cbr").status == "pending"
 
     dialog.get_by_label("vault-servers", exact=True).check()
