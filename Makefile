@@ -15,13 +15,14 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: help run test bench stress screenshots clean chromium wrk
+.PHONY: help run test bench stress screenshots clean chromium wrk openstack openstack-venv
 
 help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up (Chromium included) and run every test"
 	@echo "make bench  every performance figure: sharing, lists at scale, Accept All, pages against a bare page"
 	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
+	@echo "make openstack  a real Keystone and Glance on loopback with the demo accounts (for OpenStack mode)"
 
 $(PY):
 	@found=""; \
@@ -57,12 +58,12 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed chromium
+test: $(VENV)/.installed chromium openstack-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	IMS_CLOUD_PYTHON=$(CLOUD_VENV)/bin/python $(PY) -m pytest
 
 # The load tool for `make bench`, from Debian's packages.
 wrk:
@@ -92,3 +93,29 @@ screenshots: $(VENV)/.installed chromium
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# OpenStack mode's real Keystone and Glance (tools/local_cloud/cloud.py) live in a virtualenv of their own, cached
+# outside the checkout per content of their requirements, so that test runs and fresh clones on this machine share it.
+CLOUD_REQUIREMENTS := tools/local_cloud/requirements.txt
+CLOUD_VENV ?= $(HOME)/.cache/ims-console/openstack-$(shell sha1sum $(CLOUD_REQUIREMENTS) | cut -c1-12)
+# Keystone 30 and Glance 33 were checked with Python 3.11.
+CLOUD_PYTHON_CANDIDATES = python3.11 $(sort $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python3)) python3.12 \
+	$(sort $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3))
+
+openstack-venv: $(CLOUD_VENV)/.installed
+
+$(CLOUD_VENV)/.installed: $(CLOUD_REQUIREMENTS)
+	@found=""; \
+	for c in $(CLOUD_PYTHON_CANDIDATES); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1; then found="$$c"; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then echo "The test cloud (Keystone, Glance) needs Python 3.11 or 3.12; install one (pyenv install 3.11)." >&2; exit 1; fi; \
+	echo "Creating the test cloud's virtualenv $(CLOUD_VENV) with $$found"; \
+	rm -rf "$(CLOUD_VENV)" && "$$found" -m venv "$(CLOUD_VENV)" && \
+	"$(CLOUD_VENV)/bin/pip" install --quiet -r $(CLOUD_REQUIREMENTS) && touch $@
+
+# Keystone on :5000 and Glance on :9292 with the demo accounts; state in .local-cloud/ (delete it to start over).
+openstack: openstack-venv
+	@echo "Starting Keystone and Glance; then, in another shell:"
+	@echo "  IMS_BACKEND=openstack OS_AUTH_URL=http://127.0.0.1:5000/v3 make run"
+	$(CLOUD_VENV)/bin/python tools/local_cloud/cloud.py .local-cloud --demo

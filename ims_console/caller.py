@@ -8,6 +8,18 @@ from ims_console.ims_errors import IMSError
 
 
 @dataclass(frozen=True)
+class Remote:
+    """What a remote backend needs to act for the caller: a project-scoped token and the image service's URL
+    (from the token's catalog, for the project's region). Never logged, never shown."""
+
+    token: str
+    image_url: str
+
+    def __repr__(self) -> str:
+        return f"Remote(image_url={self.image_url!r}, token=…)"
+
+
+@dataclass(frozen=True)
 class Caller:
     user_id: int | None  # None for the console's own commands (seed_demo, bench)
     username: str
@@ -15,6 +27,8 @@ class Caller:
     project_id: str
     role: str
     source_ip: str = ""
+    # OpenStack mode: the caller's token and image endpoint (None in embedded mode).
+    remote: Remote | None = None
 
     @property
     def can_write(self) -> bool:

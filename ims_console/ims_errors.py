@@ -37,6 +37,10 @@ class ConsoleCode(StrEnum):
     REPLICA_TOO_LARGE = "console.replica_too_large"
     REPLICA_KEY = "console.replica_key"
     MANY = "console.many"
+    NOT_AVAILABLE = "console.not_available"
+    CLOUD_UNAVAILABLE = "console.cloud_unavailable"
+    CLOUD_REFUSED = "console.cloud_refused"
+    SESSION_EXPIRED = "console.session_expired"
 
 
 class Display(StrEnum):
@@ -82,7 +86,7 @@ class IMSError(Exception):
 
     @property
     def display(self) -> Display:
-        return Display.PAGE if self.status in (403, 404) else Display.DIALOG
+        return Display.PAGE if self.status in (401, 403, 404, 502, 503) else Display.DIALOG
 
     @property
     def ims_code(self) -> str:

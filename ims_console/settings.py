@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import warnings
 from datetime import timedelta
@@ -232,6 +233,31 @@ AXES_VERBOSE = False
 # Regions the cloud offers: code -> display name. A project lives in exactly one of them.
 IMS_REGIONS = {"eu-de": "EU-Germany", "eu-nl": "EU-Netherlands"}
 IMS_BACKEND = os.environ.get("IMS_BACKEND", "embedded")
+if IMS_BACKEND not in ("embedded", "openstack"):
+    raise ImproperlyConfigured(f"IMS_BACKEND={IMS_BACKEND!r}: use embedded (the default) or openstack.")
+# OpenStack mode (IMS_BACKEND=openstack): the cloud's Keystone v3, which interface and region of its catalog to
+# use, a CA bundle for its TLS, and how long to wait for it (connect and read, seconds).
+OS_AUTH_URL = os.environ.get("OS_AUTH_URL", "").strip()
+OS_INTERFACE = os.environ.get("OS_INTERFACE", "public").strip()
+OS_REGION_NAME = os.environ.get("OS_REGION_NAME", "").strip()
+OS_CACERT = os.environ.get("OS_CACERT", "").strip()
+try:
+    IMS_REMOTE_TIMEOUT = float(os.environ.get("IMS_REMOTE_TIMEOUT", "10"))
+except ValueError:
+    raise ImproperlyConfigured(
+        f"IMS_REMOTE_TIMEOUT={os.environ['IMS_REMOTE_TIMEOUT']!r} is not a number of seconds."
+    ) from None
+if not 0 < IMS_REMOTE_TIMEOUT <= 300:
+    raise ImproperlyConfigured(f"IMS_REMOTE_TIMEOUT={IMS_REMOTE_TIMEOUT:g} must be between 0 and 300 seconds.")
+if IMS_BACKEND == "openstack":
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/v3/?", OS_AUTH_URL):
+        raise ImproperlyConfigured(
+            f"OS_AUTH_URL={OS_AUTH_URL!r}: OpenStack mode needs Keystone's v3 URL, such as http://host:5000/v3."
+        )
+    if OS_INTERFACE not in ("public", "internal", "admin"):
+        raise ImproperlyConfigured(f"OS_INTERFACE={OS_INTERFACE!r} is not one of public, internal, admin.")
+    if OS_CACERT and not Path(OS_CACERT).is_file():
+        raise ImproperlyConfigured(f"OS_CACERT={OS_CACERT!r} is not a file.")
 IMS_PAGE_SIZES = (10, 20, 50, 100)
 # Sharing limits (S4, S7 in docs/rules.md).
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)

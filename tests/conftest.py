@@ -141,3 +141,70 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1440, "height": 900}, "timezone_id": "Europe/Berlin"}
+
+
+# ---- OpenStack mode: a real Keystone and Glance on loopback (tools/local_cloud/cloud.py), one per test session.
+
+
+@dataclass(frozen=True)
+class LocalCloud:
+    auth_url: str
+    image_url: str
+    admin_password: str
+
+
+def _cloud_python() -> str:
+    """The test cloud's virtualenv: `make test` names it (IMS_CLOUD_PYTHON); a bare pytest run finds the one
+    `make openstack-venv` built for the current requirements."""
+    import hashlib
+    from pathlib import Path
+
+    named = os.environ.get("IMS_CLOUD_PYTHON")
+    requirements = Path(__file__).resolve().parent.parent / "tools" / "local_cloud" / "requirements.txt"
+    digest = hashlib.sha1(requirements.read_bytes()).hexdigest()[:12]
+    python = named or str(Path.home() / ".cache" / "ims-console" / f"openstack-{digest}" / "bin" / "python")
+    if not Path(python).exists():
+        pytest.fail(f"The test cloud's virtualenv is missing ({python}): run `make openstack-venv` (make test does).")
+    return python
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory):
+    """Keystone and Glance, started for this session on free loopback ports, with SQLite databases and fernet
+    tokens, Glance validating tokens through keystonemiddleware; stopped at the end."""
+    import json
+    import signal
+    import subprocess
+    from pathlib import Path
+
+    directory = tmp_path_factory.mktemp("local-cloud")
+    script = Path(__file__).resolve().parent.parent / "tools" / "local_cloud" / "cloud.py"
+    log = open(directory / "cloud.log", "wb")  # noqa: SIM115 - open while the cloud runs
+    process = subprocess.Popen(
+        [_cloud_python(), str(script), str(directory), "--keystone-port", str(_free_port()),
+         "--glance-port", str(_free_port())],
+        stdout=subprocess.PIPE, stderr=log, text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # the JSON line once both answer, or "" if it failed
+    if not line:
+        process.wait(timeout=30)
+        log.close()
+        pytest.fail(f"The test cloud did not start:\n{(directory / 'cloud.log').read_text()[-3000:]}")
+    try:
+        yield LocalCloud(**json.loads(line))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

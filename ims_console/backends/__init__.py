@@ -16,7 +16,11 @@ def _backend(name: str) -> Backend:
         from ims_console.backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend()
-    raise ImproperlyConfigured(f"IMS_BACKEND={name!r} is not available; this version has 'embedded'.")
+    if name == "openstack":
+        from ims_console.backends.openstack import OpenStackBackend
+
+        return OpenStackBackend()
+    raise ImproperlyConfigured(f"IMS_BACKEND={name!r} is not available; this version has 'embedded' and 'openstack'.")
 
 
 def get_backend() -> Backend:

@@ -170,11 +170,14 @@ COUNT_LIMIT = 1_000
 @dataclass(frozen=True)
 class ImagePage:
     items: list[ImageRecord]
-    total: int  # exact up to COUNT_LIMIT; COUNT_LIMIT + 1 means more
+    # Exact up to COUNT_LIMIT; COUNT_LIMIT + 1 means more; None when the image service does not count (Glance).
+    total: int | None
     next_marker: str | None = None
     previous_marker: str | None = None
     query: ImageQuery = field(default_factory=ImageQuery)
 
     @property
     def total_label(self) -> str:
+        if self.total is None:
+            return "not counted by the image service"
         return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"

@@ -21,7 +21,21 @@ from ims_console.models import Account, Membership, Project
 from sharing.models import Vault
 from tests.factories import AccountFactory, ImageFactory, MembershipFactory, ProjectFactory, VaultFactory
 
-BACKENDS = ["embedded"]
+BACKENDS = ["embedded", "openstack"]
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names): the contract test applies only to these backends (its name says why)"
+    )
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Each contract test runs once per backend it applies to (all, unless marked `backends`)."""
+    if "backend_name" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = [b for b in BACKENDS if marker is None or b in marker.args]
+        metafunc.parametrize("backend_name", names)
 
 
 @dataclass
@@ -56,12 +70,70 @@ class EmbeddedCloud:
         return str(cast(Vault, VaultFactory(project_id=tenant.project_id, **attributes)).pk)
 
 
-CLOUDS = {"embedded": EmbeddedCloud}
+class OpenStackCloud:
+    """Sets up the OpenStack backend's world in a real Keystone and Glance (tests/conftest.py::local_cloud): a
+    Keystone domain per account with one project, an administrator (role member) and a reader, each
+    with a project-scoped token; images created and uploaded through Glance with that token."""
 
+    def __init__(self, local_cloud) -> None:
+        import requests
 
-@pytest.fixture(params=BACKENDS)
-def backend_name(request) -> str:
-    return request.param
+        self.http = requests.Session()
+        self.cloud = local_cloud
+        self.admin = self._token("admin", local_cloud.admin_password, "Default", ("admin", "Default"))
+
+    def _token(self, user: str, password: str, domain: str, project: tuple[str, str]) -> str:
+        body = {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": domain}, "password": password}}},
+            "scope": {"project": {"name": project[0], "domain": {"name": project[1]}}},
+        }}
+        response = self.http.post(f"{self.cloud.auth_url}/auth/tokens", json=body, timeout=30)
+        response.raise_for_status()
+        return response.headers["X-Subject-Token"]
+
+    def _keystone(self, method: str, path: str, body: dict | None = None) -> dict:
+        response = self.http.request(method, f"{self.cloud.auth_url}{path}", json=body, timeout=30,
+                                     headers={"X-Auth-Token": self.admin})
+        response.raise_for_status()
+        return response.json() if response.content else {}
+
+    def _role(self, name: str) -> str:
+        return self._keystone("GET", f"/roles?name={name}")["roles"][0]["id"]
+
+    def tenant(self, *, region: str = "eu-de") -> Tenant:
+        import uuid
+
+        from ims_console.caller import Remote
+
+        suffix = uuid.uuid4().hex[:8]
+        domain = self._keystone("POST", "/domains", {"domain": {"name": f"account-{suffix}"}})["domain"]
+        project = self._keystone("POST", "/projects", {"project": {"name": f"{region}_project-{suffix}", "domain_id": domain["id"]}})["project"]
+        callers = []
+        # Keystone's "admin" role is the whole cloud's administrator (Glance shows it every image): a tenant's
+        # administrator is a "member" of its project.
+        for role, roles in (("admin", ("member",)), ("readonly", ("reader",))):
+            name = f"{role}-{suffix}"
+            user = self._keystone("POST", "/users", {"user": {"name": name, "domain_id": domain["id"], "password": "pw-" + suffix}})["user"]
+            for granted in roles:
+                self._keystone("PUT", f"/projects/{project['id']}/users/{user['id']}/roles/{self._role(granted)}")
+            token = self._token(name, "pw-" + suffix, domain["name"], (project["name"], domain["name"]))
+            callers.append(Caller(user_id=None, username=name, account_id=domain["id"], project_id=project["id"], role=role,
+                                  source_ip="192.0.2.20", remote=Remote(token=token, image_url=self.cloud.image_url)))
+        return Tenant(admin=callers[0], reader=callers[1], project_id=project["id"], account_id=domain["id"])
+
+    def image(self, tenant: Tenant, name: str, *, creating: bool = False, full_ecs_cbr: bool = False, size: int = 0) -> str:
+        assert tenant.admin.remote is not None
+        headers = {"X-Auth-Token": tenant.admin.remote.token}
+        body = {"name": name, "disk_format": "raw", "container_format": "bare", "visibility": "private"}
+        if full_ecs_cbr:
+            body["__whole_image"] = "true"
+        image = self.http.post(f"{self.cloud.image_url}/v2/images", json=body, headers=headers, timeout=30).json()
+        if not creating:
+            response = self.http.put(f"{self.cloud.image_url}/v2/images/{image['id']}/file", data=b"\0" * 512,
+                                     headers={**headers, "Content-Type": "application/octet-stream"}, timeout=30)
+            response.raise_for_status()
+        return image["id"]
+
 
 
 @pytest.fixture
@@ -70,8 +142,10 @@ def backend(backend_name: str, db) -> Backend:
 
 
 @pytest.fixture
-def cloud(backend_name: str, db):
-    return CLOUDS[backend_name]()
+def cloud(backend_name: str, db, request):
+    if backend_name == "openstack":
+        return OpenStackCloud(request.getfixturevalue("local_cloud"))
+    return EmbeddedCloud()
 
 
 @pytest.fixture

@@ -1,0 +1,494 @@
+"""OpenStack mode: the IMS protocol over a real cloud's Glance v2 image API, through `requests`.
+
+Open Telekom Cloud and Huawei Cloud offer IMS's images through the native Glance v2 API (with IMS's own image
+properties, read below where present), so this backend serves them and any OpenStack cloud alike. The caller's
+project-scoped token and the image endpoint of its region come in `Caller.remote` (ims_console.caller.Remote).
+
+The same rules as the embedded backend hold where the cloud can tell (docs/rules.md): status and ownership,
+project ID format, not yourself, the recipient limit (Glance's 413 becomes IMG.0088), all or nothing (a pair the
+cloud refuses undoes the pairs this submission added). What Glance cannot tell is said, not guessed: whether a
+project exists and in which region (so S6 is left to the cloud), how many images a list holds (`total` is None).
+KMS keys, vaults and Replicate are not part of these APIs: they are refused as not available in this cloud.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ims_console.backends.protocol import Scope
+from ims_console.backends.records import (
+    COUNT_LIMIT,
+    ImagePage,
+    ImageQuery,
+    ImageRecord,
+    KeyRecord,
+    MemberPage,
+    MemberRecord,
+    PendingSummary,
+    SharingResult,
+    VaultRecord,
+)
+from ims_console.caller import Caller, Remote
+from ims_console.ids import parse_uuid
+from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.vocabulary import BackupSource, ImageType, OSType
+from sharing import rules as sharing_rules
+
+# Pairs sent to Glance at once: it takes one member per call.
+PARALLEL_CALLS = 8
+JSON_PATCH = "application/openstack-images-v2.1-json-patch"
+NOT_AVAILABLE = "is not available in this cloud: its image API (Glance v2) has no such operation."
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One keep-alive session per thread. Connection errors are retried (nothing reached the server); a read
+    that timed out or an error status is never retried, so a write is never sent twice."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.1)
+        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=PARALLEL_CALLS))
+        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=PARALLEL_CALLS))
+        if getattr(settings, "OS_CACERT", ""):
+            session.verify = settings.OS_CACERT
+        _local.session = session
+    return session
+
+
+def _remote(caller: Caller) -> Remote:
+    if caller.remote is None:
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Log in again: this session holds no token for the cloud.", status=401)
+    return caller.remote
+
+
+def _call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs: Any) -> Any:
+    """One request to Glance, its refusals turned into the console's errors."""
+    remote = _remote(caller)
+    timeout = settings.IMS_REMOTE_TIMEOUT
+    headers = {"X-Auth-Token": remote.token, "Accept": "application/json", **kwargs.pop("headers", {})}
+    url = remote.image_url.rstrip("/") + path
+    try:
+        response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
+    except requests.Timeout:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} did not answer in {timeout:g} s.",
+            status=503,
+        ) from None
+    except requests.ConnectionError:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} cannot be reached.", status=503
+        ) from None
+    if response.status_code == 401:
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Your session with the cloud has ended: log in again.", status=401)
+    if response.status_code == 404 and image_id:
+        raise IMSError.image_not_found(image_id)
+    if response.status_code >= 500:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE,
+            f"The image service at {remote.image_url} failed ({response.status_code}); try again later.", status=502,
+        )
+    if response.status_code >= 400:
+        raise IMSError(ConsoleCode.CLOUD_REFUSED, _glance_message(response), status=response.status_code)
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} answered something that is not JSON.",
+            status=502,
+        ) from None
+
+
+def _glance_message(response: requests.Response) -> str:
+    """Glance's own words, without its HTML wrapping."""
+    text = response.text
+    try:
+        body = response.json()
+        text = body.get("message") or body.get("error", {}).get("message") or text
+    except ValueError:
+        pass
+    lines = [line.strip() for line in text.replace("<br />", "\n").splitlines() if line.strip() and not line.strip().startswith("<")]
+    return " ".join(lines[-1:]) or f"The image service refused the request ({response.status_code})."
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _image_type(image: dict) -> str:
+    """IMS's properties when present (OTC/Huawei Cloud), else what a plain OpenStack image says of itself."""
+    if str(image.get("__whole_image", "")).lower() == "true":
+        return ImageType.FULL_ECS
+    kind = image.get("virtual_env_type", "")
+    if kind == "DataImage":
+        return ImageType.DATA
+    if kind == "IsoImage" or image.get("disk_format") == "iso":
+        return ImageType.ISO
+    return ImageType.SYSTEM
+
+
+def _os_type(image: dict) -> str:
+    value = str(image.get("__os_type") or image.get("os_type") or "").lower()
+    return {"linux": OSType.LINUX, "windows": OSType.WINDOWS}.get(value, OSType.OTHER)
+
+
+def image_record(image: dict, *, share_status: str = "", member: dict | None = None) -> ImageRecord:
+    image_type = _image_type(image)
+    backup_source = BackupSource.CBR if image_type == ImageType.FULL_ECS else BackupSource.NONE
+    key_id = image.get("__system__cmkid") or None
+    refusals = sharing_rules.image_refusals(
+        image_id=image["id"], name=image.get("name") or "", visibility=image.get("visibility", ""),
+        status=image.get("status", ""), image_type=image_type, backup_source=backup_source, key_is_default=False,
+    )
+    os_version = image.get("__os_version") or " ".join(
+        str(image[k]) for k in ("os_distro", "os_version") if image.get(k)
+    )
+    return ImageRecord(
+        id=image["id"],
+        name=image.get("name") or "",
+        description=image.get("description") or "",
+        status=image.get("status", ""),
+        visibility=image.get("visibility", ""),
+        image_type=image_type,
+        os_type=_os_type(image),
+        os_version=os_version,
+        disk_format=image.get("disk_format") or "",
+        min_disk=int(image.get("min_disk") or 0),
+        size=int(image.get("size") or 0),
+        encrypted=key_id is not None,
+        key_id=key_id,
+        key_alias="",
+        backup_source=backup_source,
+        tags={tag: "" for tag in image.get("tags") or []},
+        created_at=_time(image.get("created_at")) or datetime.min,
+        updated_at=_time(image.get("updated_at")) or datetime.min,
+        owner_project_id=image.get("owner") or "",
+        owner_project_name=image.get("owner") or "",
+        share_refusal=" ".join(f"{p.message} ({p.code})" for p in refusals),
+        share_status=share_status or (member or {}).get("status", ""),
+        shared_at=_time((member or {}).get("created_at")),
+        share_updated_at=_time((member or {}).get("updated_at")),
+        replicate_refusal="Replicate " + NOT_AVAILABLE,
+        accept_needs_vault=sharing_rules.accept_needs_vault(image_type),
+    )
+
+
+class OpenStackBackend:
+    # ---- Images.
+
+    def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage:
+        return self._list(caller, query, {"owner": caller.project_id})
+
+    def image_get(self, caller: Caller, image_id: str, *, scope: Scope = Scope.OWN) -> ImageRecord:
+        return self.images_get(caller, [image_id], scope=scope)[0]
+
+    def images_get(self, caller: Caller, image_ids: list[str], *, scope: Scope = Scope.OWN) -> list[ImageRecord]:
+        records = []
+        for image_id in dict.fromkeys(image_ids):
+            if parse_uuid(image_id) is None:
+                raise IMSError.image_not_found(image_id)
+            image = _call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id)
+            own = image.get("owner") == caller.project_id
+            if own and scope in (Scope.OWN, Scope.VISIBLE):
+                records.append(image_record(image))
+            elif not own and scope in (Scope.SHARED, Scope.VISIBLE):
+                member = _call(caller, "GET", f"/v2/images/{image_id}/members/{caller.project_id}", image_id=image_id)
+                records.append(image_record(image, member=member))
+            else:
+                raise IMSError.image_not_found(image_id)
+        return sorted(records, key=lambda r: (r.name, r.id))
+
+    def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
+        caller.require_write()
+        self.image_get(caller, image_id)
+        patch = [{"op": "replace", "path": "/name", "value": name},
+                 {"op": "add", "path": "/description", "value": description}]
+        _call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, data=json.dumps(patch),
+              headers={"Content-Type": JSON_PATCH})
+        return self.image_get(caller, image_id)
+
+    def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
+        caller.require_write()
+        self.images_get(caller, image_ids)  # all of them are the caller's, or nothing is deleted
+        for image_id in image_ids:
+            _call(caller, "DELETE", f"/v2/images/{image_id}", image_id=image_id)
+        return len(set(image_ids))
+
+    def image_replicate(self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = "") -> ImageRecord:
+        caller.require_write()
+        raise IMSError(ConsoleCode.NOT_AVAILABLE, "Replicate " + NOT_AVAILABLE)
+
+    # ---- Members of the caller's images.
+
+    def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
+        records = []
+        for image in self.images_get(caller, image_ids):
+            for member in _members(caller, image):
+                records.append(MemberRecord(
+                    image_id=image.id, image_name=image.name, project_id=member["member_id"],
+                    project_name=member["member_id"], account_name="", status=member["status"],
+                    created_at=_time(member["created_at"]) or datetime.min,
+                    updated_at=_time(member["updated_at"]) or datetime.min,
+                ))
+        return sorted(records, key=lambda m: (m.project_id, m.image_name))
+
+    def image_members_page(self, caller: Caller, image_id: str, *, after: str = "", before: str = "", limit: int = 20) -> MemberPage:
+        members = self.image_members_list(caller, [image_id])  # one request: Glance lists them whole
+        start = 0
+        if after:
+            start = next((n + 1 for n, m in enumerate(members) if m.project_id == after), 0)
+        elif before:
+            end = next((n for n, m in enumerate(members) if m.project_id == before), 0)
+            start = max(0, end - limit)
+        items = members[start : start + limit]
+        return MemberPage(
+            items=items, total=len(members),
+            next_marker=items[-1].project_id if items and start + limit < len(members) else None,
+            previous_marker=items[0].project_id if items and start > 0 else None,
+        )
+
+    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+        caller.require_write()
+        parsed = sharing_rules.parse_project_ids(project_ids)
+        if parsed.too_many:
+            raise IMSError.many(parsed.problems)
+        images = self._owned(caller, image_ids)
+        problems = list(parsed.problems)
+        for image in images:
+            problems += _refusals_of(image)
+        problems += [p for p in (sharing_rules.own_project_refusal(project_id=t, owner_project_id=caller.project_id)
+                                 for t in parsed.ids) if p]
+        existing = {(i.id, m["member_id"]) for i in images for m in _members(caller, i)}
+        targets = [t for t in parsed.ids if t != caller.project_id]
+        new_pairs = [(i.id, t) for i in images for t in targets if (i.id, t) not in existing]
+        for image in images:
+            have = sum(1 for i, _ in existing if i == image.id)
+            adding = sum(1 for i, _ in new_pairs if i == image.id)
+            problem = sharing_rules.quota_refusal(
+                image_id=image.id, name=image.name, image_type=image.image_type, existing=have, adding=adding
+            )
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise IMSError.many(problems)
+        for image in images:
+            if image.visibility == "private":  # Glance lets only "shared" images have members
+                _call(caller, "PATCH", f"/v2/images/{image.id}", image_id=image.id, headers={"Content-Type": JSON_PATCH},
+                      data=json.dumps([{"op": "replace", "path": "/visibility", "value": "shared"}]))
+        self._pairs(caller, new_pairs, add=True)
+        unchanged = [(i.id, t) for i in images for t in targets if (i.id, t) in existing]
+        return SharingResult(
+            job_id="", images=len(images), projects=len(parsed.ids), changed=len(new_pairs),
+            unchanged=len(unchanged), duplicates=parsed.duplicates,
+        )
+
+    def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+        caller.require_write()
+        parsed = sharing_rules.parse_project_ids(project_ids)
+        if parsed.too_many:
+            raise IMSError.many(parsed.problems)
+        images = self._owned(caller, image_ids)
+        members = {(m.image_id, m.project_id) for m in self.image_members_list(caller, [i.id for i in images])}
+        pairs = [(i.id, p) for i in images for p in parsed.ids if (i.id, p) in members]
+        recipients = {p for _, p in pairs}
+        problems = parsed.problems + [
+            IMSError(ConsoleCode.NOT_A_RECIPIENT, f"Project {p} is not a recipient of the selected images.", item=p,
+                     group="Projects that are not recipients of the selected images")
+            for p in parsed.ids if p not in recipients
+        ]
+        if problems:
+            raise IMSError.many(problems)
+        self._pairs(caller, pairs, add=False)
+        return SharingResult(job_id="", images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0,
+                             duplicates=parsed.duplicates)
+
+    # ---- Images shared with the caller.
+
+    def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
+        page = self._list(caller, query, {"visibility": "shared", "member_status": status}, share_status=status)
+        items = [i for i in page.items if i.owner_project_id != caller.project_id]
+        return ImagePage(items=items, total=None, next_marker=page.next_marker, previous_marker=page.previous_marker,
+                         query=query)
+
+    def shares_pending_count(self, caller: Caller) -> int:
+        return len(self._pending(caller, COUNT_LIMIT + 1))
+
+    def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary:
+        pending = self._pending(caller, COUNT_LIMIT + 1)
+        return PendingSummary(
+            count=len(pending), first=pending[:limit], full_ecs=[i for i in pending if i.accept_needs_vault],
+        )
+
+    def image_member_status_update(
+        self, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", *, all_pending: bool = False
+    ) -> SharingResult:
+        caller.require_write()
+        if status not in ("accepted", "rejected"):
+            raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
+        if all_pending:
+            images = self._pending(caller, COUNT_LIMIT * 10)
+            if not images:
+                raise IMSError(ConsoleCode.NOTHING_PENDING, "No image is waiting for you to accept it.")
+        else:
+            if not image_ids:
+                raise IMSError.nothing_selected()
+            for image_id in image_ids:
+                image = _call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id) if parse_uuid(image_id) else None
+                if image is None:
+                    raise IMSError.image_not_found(image_id)
+                if image.get("owner") == caller.project_id:
+                    raise IMSError("IMG.0047", f"You own image “{image.get('name')}”; only a project it is shared "
+                                   "with can accept or reject it.", item=image_id, status=403)
+            images = self.images_get(caller, image_ids, scope=Scope.SHARED)
+        if status == "accepted" and any(i.accept_needs_vault and i.share_status != "accepted" for i in images):
+            raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, "Accepting a full-ECS image (which needs a "
+                                          "backup vault) " + NOT_AVAILABLE, field="vault_id")])
+        changing = [i for i in images if i.share_status != status]
+
+        def put(image: ImageRecord) -> None:
+            _call(caller, "PUT", f"/v2/images/{image.id}/members/{caller.project_id}", image_id=image.id,
+                  json={"status": status})
+
+        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+            list(pool.map(put, changing))
+        return SharingResult(job_id="", images=len(images), projects=1, changed=len(changing),
+                             unchanged=len(images) - len(changing))
+
+    def vaults_list(self, caller: Caller) -> list[VaultRecord]:
+        return []
+
+    # ---- KMS keys: not part of Glance's API.
+
+    def keys_list(self, caller: Caller) -> list[KeyRecord]:
+        return []
+
+    def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
+        raise IMSError(ConsoleCode.KEY_NOT_FOUND, "KMS keys " + NOT_AVAILABLE, status=404)
+
+    def key_create(self, caller: Caller, alias: str) -> KeyRecord:
+        caller.require_write()
+        raise IMSError(ConsoleCode.NOT_AVAILABLE, "KMS keys " + NOT_AVAILABLE)
+
+    def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
+        return self.key_get(caller, key_id)
+
+    def key_grant_create(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
+        return self.key_get(caller, key_id)
+
+    def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord:
+        return self.key_get(caller, key_id)
+
+    def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
+        return []
+
+    # ---- Helpers.
+
+    def _owned(self, caller: Caller, image_ids: list[str]) -> list[ImageRecord]:
+        """The caller's own images, in the order asked: unknown ones are 404, ones shared with it IMG.0047."""
+        if not image_ids:
+            raise IMSError.nothing_selected()
+        records = []
+        for image_id in dict.fromkeys(image_ids):
+            try:
+                records.append(self.image_get(caller, image_id))
+            except IMSError as error:
+                if error.code != "IMG.0027":
+                    raise
+                shared = self.images_get(caller, [image_id], scope=Scope.SHARED)[0]
+                raise IMSError.only_the_owner(image_id, shared.name) from None
+        return records
+
+    def _pairs(self, caller: Caller, pairs: list[tuple[str, str]], *, add: bool) -> None:
+        """Add or remove members, several calls at once. If any is refused, the members this submission added
+        are removed again (all or nothing, as far as the cloud allows) and every refusal is reported."""
+
+        def one(pair: tuple[str, str]) -> IMSError | None:
+            image_id, project_id = pair
+            try:
+                if add:
+                    _call(caller, "POST", f"/v2/images/{image_id}/members", image_id=image_id, json={"member": project_id})
+                else:
+                    _call(caller, "DELETE", f"/v2/images/{image_id}/members/{project_id}", image_id=image_id)
+            except IMSError as error:
+                if error.status == 413:
+                    return IMSError("IMG.0088", f"The image service refused another recipient for image {image_id}: "
+                                    f"{error.message}", item=image_id)
+                return IMSError(error.code, f"{project_id} on image {image_id}: {error.message}", item=project_id,
+                                status=400 if error.status < 500 else error.status)
+            return None
+
+        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+            results = list(pool.map(one, pairs))
+        failures = [r for r in results if r is not None]
+        if not failures:
+            return
+        if add:
+            done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
+            with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+                list(pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done))
+        unavailable = next((f for f in failures if f.status >= 500), None)
+        if unavailable:
+            raise unavailable
+        raise IMSError.many(failures)
+
+    def _list(self, caller: Caller, query: ImageQuery, filters: dict[str, str], share_status: str = "") -> ImagePage:
+        """One Glance request per page, keyset-paged by Glance's own marker; backwards by asking in reverse."""
+        backwards = bool(query.before) and not query.after
+        order = query.order if not backwards else ("asc" if query.order == "desc" else "desc")
+        params: dict[str, Any] = {**filters, "limit": query.limit + 1, "sort_key": query.sort, "sort_dir": order}
+        if query.sort != "name":
+            params["sort"] = f"{query.sort}:{order},id:{order}"
+            del params["sort_key"], params["sort_dir"]
+        if query.name:
+            params["name"] = query.name
+        marker = query.before if backwards else query.after
+        if marker and parse_uuid(marker):
+            params["marker"] = marker
+        images = _call(caller, "GET", "/v2/images", params=params)["images"]
+        if query.image_type or query.os_type:
+            images = [i for i in images if (not query.image_type or _image_type(i) == query.image_type)
+                      and (not query.os_type or _os_type(i) == query.os_type)]
+        more = len(images) > query.limit
+        images = images[: query.limit]
+        if backwards:
+            images.reverse()
+        items = [image_record(i, share_status=share_status) for i in images]
+        has_next = more if not backwards else True
+        has_previous = (more if backwards else bool(marker))
+        return ImagePage(
+            items=items, total=None,
+            next_marker=items[-1].id if items and has_next else None,
+            previous_marker=items[0].id if items and has_previous else None,
+            query=query,
+        )
+
+    def _pending(self, caller: Caller, limit: int) -> list[ImageRecord]:
+        images = _call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
+                                                             "limit": limit})["images"]
+        return [image_record(i, share_status="pending") for i in images if i.get("owner") != caller.project_id]
+
+
+def _members(caller: Caller, image: ImageRecord) -> list[dict]:
+    """An image's members: Glance keeps them only for images whose visibility is "shared"."""
+    if image.visibility != "shared":
+        return []
+    return _call(caller, "GET", f"/v2/images/{image.id}/members", image_id=image.id)["members"]
+
+
+def _refusals_of(image: ImageRecord) -> list[IMSError]:
+    return sharing_rules.image_refusals(
+        image_id=image.id, name=image.name, visibility=image.visibility, status=image.status,
+        image_type=image.image_type, backup_source=image.backup_source, key_is_default=False,
+    )
