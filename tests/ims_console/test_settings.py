@@ -100,3 +100,32 @@ def test_workers_starting_together_all_get_the_same_generated_key(tmp_path):
     keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
     assert keys == {key_file.read_text().strip()}
     assert [p.name for p in tmp_path.iterdir()] == ["secret"]
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"IMS_BACKEND": "glance"}, "IMS_BACKEND='glance'"),
+        ({"IMS_BACKEND": "openstack"}, "OS_AUTH_URL=''"),
+        ({"IMS_BACKEND": "openstack", "OS_AUTH_URL": "http://keystone:5000/v2.0"}, "OS_AUTH_URL='http://keystone:5000/v2.0'"),
+        ({"IMS_BACKEND": "openstack", "OS_AUTH_URL": "http://k:5000/v3", "OS_INTERFACE": "private"}, "OS_INTERFACE='private'"),
+        ({"IMS_BACKEND": "openstack", "OS_AUTH_URL": "http://k:5000/v3", "OS_CACERT": "/nonexistent.pem"}, "OS_CACERT='/nonexistent.pem'"),
+        ({"IMS_REMOTE_TIMEOUT": "ten"}, "IMS_REMOTE_TIMEOUT='ten'"),
+        ({"IMS_REMOTE_TIMEOUT": "0"}, "IMS_REMOTE_TIMEOUT=0"),
+    ],
+)
+def test_bad_openstack_settings_stop_start_up_naming_the_setting(env, named):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert named in result.stderr and "ImproperlyConfigured" in result.stderr
+
+
+def test_openstack_mode_starts_with_keystones_v3_url():
+    env = {**os.environ, "IMS_BACKEND": "openstack", "OS_AUTH_URL": "https://iam.eu-de.otc.t-systems.com/v3"}
+    show = [sys.executable, "manage.py", "shell", "-v", "0", "-c",
+            "from ims_console.backends import get_backend; print(type(get_backend()).__name__)"]
+    result = subprocess.run(show, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "OpenStackBackend", result.stderr
