@@ -23,7 +23,8 @@ from ims_console.tenancy import caller_for
 def keys_list(request: ConsoleRequest) -> HttpResponse:
     caller = caller_for(request)
     keys = read(lambda: get_backend().keys_list(caller))
-    return render_page(request, "images/keys.html", {"keys": keys, "can_write": caller.can_write}, {"keys": "images/_keys.html"})
+    context = {"keys": keys, "can_write": caller.can_write, "kms": "kms" in get_backend().capabilities}
+    return render_page(request, "images/keys.html", context, {"keys": "images/_keys.html"})
 
 
 @require_http_methods(["GET", "POST"])

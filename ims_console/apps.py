@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ImsConsoleConfig(AppConfig):
     name = "ims_console"
     verbose_name = "Tenancy"
+
+    def ready(self) -> None:
+        from ims_console import keystone  # noqa: F401 - connects the login and logout receivers

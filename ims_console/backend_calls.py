@@ -17,7 +17,23 @@ from django.http import Http404
 from ims_console.ims_errors import Display, IMSError
 
 
+class LoginAgain(Exception):
+    """The cloud no longer accepts the session's token (OpenStack mode): log in again."""
+
+
+class CloudUnavailable(Exception):
+    """The cloud did not answer, or answered garbage: a 503 or 502 page (ims_console.middleware)."""
+
+    def __init__(self, message: str, status: int = 503) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def http_error(error: IMSError) -> Exception:
+    if error.status == 401:
+        return LoginAgain(error.message)
+    if error.status in (502, 503):
+        return CloudUnavailable(error.message, error.status)
     if error.status == 404:
         return Http404(error.message)
     if error.status == 403:

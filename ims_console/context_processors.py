@@ -6,11 +6,22 @@ from functools import cache
 
 from ims_console.backends import get_backend
 from ims_console.http import ConsoleRequest
+from ims_console.ims_errors import IMSError
 from ims_console.tenancy import caller_for
 
 
 def console(request: ConsoleRequest) -> dict:
     if getattr(request, "tenant", None) is None:
         return {}
+    capabilities = get_backend().capabilities
     # A template calls this when it shows the dot or the notice: only such a page pays for the count, once.
-    return {"pending_shares": cache(lambda: get_backend().shares_pending_count(caller_for(request)))}
+    return {"pending_shares": cache(lambda: _pending_count(request)), "capabilities": capabilities}
+
+
+def _pending_count(request: ConsoleRequest) -> int:
+    """The dot is a hint: if the cloud cannot say (OpenStack mode, the image service down or the token expired),
+    the page shows none rather than failing; the page's own content says what went wrong."""
+    try:
+        return get_backend().shares_pending_count(caller_for(request))
+    except IMSError:
+        return 0

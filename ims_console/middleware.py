@@ -53,3 +53,39 @@ class OneLineRefusals(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class CloudFailuresMiddleware:
+    """OpenStack mode: a refusal only the cloud's state explains becomes a page, never a 500. An expired or
+    revoked token sends the user to log in again, keeping the page they wanted; a cloud that does not answer (or
+    answers garbage) is a 503/502 page that says which service and why, and the rest of the console stays usable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import render
+
+        from ims_console.backend_calls import CloudUnavailable, LoginAgain
+        from ims_console.ims_errors import IMSError
+        from ims_console.keystone import KeystoneUnavailable
+
+        if isinstance(exception, IMSError) and exception.status == 401:
+            exception = LoginAgain(exception.message)
+        if isinstance(exception, IMSError) and exception.status in (502, 503):
+            exception = CloudUnavailable(exception.message, exception.status)
+        if isinstance(exception, KeystoneUnavailable):
+            exception = CloudUnavailable(str(exception), 503)
+        if isinstance(exception, LoginAgain):
+            logout(request)
+            messages.warning(request, f"{exception} Your session with the cloud has ended: log in again.")
+            return redirect_to_login(request.get_full_path())
+        if isinstance(exception, CloudUnavailable):
+            return render(request, "cloud_unavailable.html", {"reason": str(exception)}, status=exception.status)
+        return None

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ims_console.tenancy.TenantMiddleware",
+    "ims_console.middleware.CloudFailuresMiddleware",
     "ims_console.middleware.NoStoreForSignedInMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -141,7 +142,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The lockout check comes first, so that a locked-out attempt is refused before any password is hashed.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# In OpenStack mode users log in through Keystone (it answers only when an account name is given); local users
+# (ModelBackend) remain for embedded mode and for operators on the admin site.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ims_console.keystone.KeystoneBackend",
+    "ims_console.keystone.LocalUsersBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.utils import timezone
 
-from ims_console.caller import Caller
+from ims_console import keystone
+from ims_console.caller import Caller, Remote
 from ims_console.http import ConsoleRequest
 from ims_console.ims_errors import READ_ONLY_MESSAGE
 from ims_console.models import Account, Membership, Project
@@ -37,7 +38,10 @@ class Tenant:
 
 
 def load_tenant(request: ConsoleRequest) -> Tenant | None:
-    """One query on every page: the account's projects, each carrying the user's membership (role, time zone)."""
+    """One query on every page: the account's projects, each carrying the user's membership (role, time zone).
+    In OpenStack mode, no query: the tenant is the session's Keystone identity."""
+    if settings.IMS_BACKEND == "openstack":
+        return _cloud_tenant(request)
     user = cast(User, request.user)  # only called for authenticated users
     projects: list[Project] = list(
         Project.objects.filter(account__memberships__user=user).select_related("account").annotate(
@@ -54,6 +58,21 @@ def load_tenant(request: ConsoleRequest) -> Tenant | None:
     )
     chosen = request.session.get(SESSION_PROJECT_KEY)
     project = next((p for p in projects if p.id == chosen), projects[0])
+    return Tenant(membership=membership, projects=projects, project=project)
+
+
+def _cloud_tenant(request: ConsoleRequest) -> Tenant | None:
+    """The Keystone account (domain), its projects and the user's role in the current one, as the console's
+    own (unsaved) records, so that every screen shows them the same way in both modes."""
+    identity = request.session.get(keystone.SESSION_KEY)
+    if not identity:
+        return None
+    account = Account(id=identity["domain_id"], name=identity["domain_name"])
+    projects = [Project(id=p["id"], name=p["name"], region=p["region"], account=account) for p in identity["projects"]]
+    project = next(p for p in projects if p.id == identity["project_id"])
+    membership = Membership(
+        user=cast(User, request.user), account=account, role=identity["role"], time_zone=settings.IMS_DEFAULT_TIME_ZONE
+    )
     return Tenant(membership=membership, projects=projects, project=project)
 
 
@@ -108,4 +127,10 @@ def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
         project_id=tenant.project.id,
         role=tenant.membership.role,
         source_ip=client_ip(request),
+        remote=_remote(request),
     )
+
+
+def _remote(request: ConsoleRequest) -> Remote | None:
+    identity = request.session.get(keystone.SESSION_KEY) if settings.IMS_BACKEND == "openstack" else None
+    return Remote(token=identity["token"], image_url=identity["image_url"]) if identity else None

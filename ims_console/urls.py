@@ -8,7 +8,7 @@ from ims_console import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("project/switch/", views.project_switch, name="project_switch"),
     path("credentials/", views.my_credentials, name="my_credentials"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
@@ -13,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ims_console import keystone
 from ims_console.http import ConsoleRequest
 from ims_console.tenancy import SESSION_PROJECT_KEY, caller_for
 
@@ -33,6 +37,10 @@ def project_switch(request: ConsoleRequest) -> HttpResponse:
         raise Http404("No such project in your account.")
     previous = request.tenant.project
     request.session[SESSION_PROJECT_KEY] = project.id
+    identity = request.session.get(keystone.SESSION_KEY)
+    if identity and project.id != previous.id:
+        # OpenStack mode: work in the new project with a token scoped to it.
+        request.session[keystone.SESSION_KEY] = keystone.scoped(identity, project.id)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = reverse("images:private")
@@ -50,6 +58,35 @@ def project_switch(request: ConsoleRequest) -> HttpResponse:
 def my_credentials(request: ConsoleRequest) -> HttpResponse:
     caller_for(request)
     return render(request, "ims_console/my_credentials.html", {"tenant": request.tenant})
+
+
+class CloudLoginForm(AuthenticationForm):
+    """OpenStack mode's login, as IMS's IAM user login: account name (the Keystone domain), user name, password."""
+
+    account = forms.CharField(label="Account name", max_length=255)
+
+    def clean(self):
+        account = self.cleaned_data.get("account")
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if account and username and password:
+            self.user_cache = authenticate(self.request, account=account, username=username, password=password)
+            if self.user_cache is None:
+                raise forms.ValidationError(
+                    "The account name, user name or password is not correct. All three are as in the cloud's IAM.",
+                    code="invalid_login",
+                )
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_form_class(self):
+        return CloudLoginForm if settings.IMS_BACKEND == "openstack" else AuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "cloud_login": settings.IMS_BACKEND == "openstack"}
 
 
 def login_locked_out(request: ConsoleRequest, response: HttpResponse | None = None, credentials: dict | None = None) -> HttpResponse:

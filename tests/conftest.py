@@ -151,6 +151,36 @@ class LocalCloud:
     auth_url: str
     image_url: str
     admin_password: str
+    pid: int = 0
+
+    def stop_glance(self) -> None:
+        """Glance goes away (Keystone stays): its port stops answering."""
+        import signal
+
+        os.kill(self.pid, signal.SIGUSR1)
+        self._wait(answering=False)
+
+    def start_glance(self) -> None:
+        import signal
+
+        os.kill(self.pid, signal.SIGUSR2)
+        self._wait(answering=True)
+
+    def _wait(self, *, answering: bool) -> None:
+        import time
+
+        import requests
+
+        for _ in range(300):
+            try:
+                requests.get(f"{self.image_url}/versions", timeout=2)
+                up = True
+            except requests.ConnectionError:
+                up = False
+            if up == answering:
+                return
+            time.sleep(0.1)
+        pytest.fail(f"Glance did not {'start' if answering else 'stop'} within 30 s")
 
 
 def _cloud_python() -> str:
@@ -200,7 +230,7 @@ def local_cloud(tmp_path_factory):
         log.close()
         pytest.fail(f"The test cloud did not start:\n{(directory / 'cloud.log').read_text()[-3000:]}")
     try:
-        yield LocalCloud(**json.loads(line))
+        yield LocalCloud(**json.loads(line), pid=process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -309,4 +309,4 @@ class _Keys:
 
 
 class EmbeddedBackend(_Images, _Members, _SharedWithMe, _Keys):
-    pass
+    capabilities = frozenset({"kms", "vaults", "replicate", "project_lookup"})

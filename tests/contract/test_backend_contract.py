@@ -7,7 +7,7 @@ import pytest
 from ims_console.backends.protocol import Backend, Scope
 from ims_console.backends.records import ImageQuery
 from ims_console.ims_errors import ConsoleCode, Display, IMSError
-from tests.contract.conftest import Tenant
+from tests.clouds import Tenant
 
 
 def refusal(call) -> IMSError:

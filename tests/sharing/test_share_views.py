@@ -34,6 +34,8 @@ def test_the_dialog_shows_the_region_note_the_images_and_the_project_id_box(owne
     assert '<label for="project-ids">Project ID</label>' in html
     assert 'role="tab"' in html and ">Shared Images<" in html and ">Stop Sharing<" in html
     assert "separated by commas" in html
+    # The embedded service checks that each project exists in the region, so no warning that it cannot.
+    assert "does not tell the console whether a project ID exists" not in html
 
 
 def test_sharing_three_images_with_two_projects_reports_pairs_already_shared(owner, recipient, outsider):

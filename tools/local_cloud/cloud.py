@@ -9,7 +9,8 @@ It writes both services' configuration and SQLite databases under DIRECTORY, ser
 Glance in Keystone's catalog for the regions eu-de and eu-nl, and with --demo adds the demo accounts (Keystone
 domains acme, globex, initech), their projects, users (alice, carol, bob, dave; password ims-demo) and images. When
 both answer it prints one line of JSON (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`) and then
-runs until it is sent SIGTERM or SIGINT, when it stops both servers.
+runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone and SIGUSR2 starts
+it again (for tests of a cloud whose image service goes away and comes back).
 """
 
 from __future__ import annotations
@@ -238,10 +239,21 @@ def main() -> None:
     if fresh:
         run(str(BIN / "glance-manage"), "--config-file", str(etc / "glance-api.conf"), "db_sync")
 
+    def glance() -> subprocess.Popen:
+        return serve(directory, "glance", "glance.wsgi.api", args.glance_port, {"OS_GLANCE_CONFIG_DIR": str(etc)})
+
     servers = [
         serve(directory, "keystone", "keystone.wsgi.api", args.keystone_port, {"OS_KEYSTONE_CONFIG_FILES": str(config)}),
-        serve(directory, "glance", "glance.wsgi.api", args.glance_port, {"OS_GLANCE_CONFIG_DIR": str(etc)}),
+        glance(),
     ]
+
+    def stop_glance(*_) -> None:
+        servers[1].terminate()
+        servers[1].wait(timeout=15)
+
+    def start_glance(*_) -> None:
+        if servers[1].poll() is not None:
+            servers[1] = glance()
 
     def stop(*_) -> None:
         for server in servers:
@@ -255,6 +267,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGUSR1, stop_glance)
+    signal.signal(signal.SIGUSR2, start_glance)
     try:
         wait_for(auth_url)
         wait_for(image_url + "/versions")
@@ -268,7 +282,7 @@ def main() -> None:
             server.kill()
         raise
     print(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD}), flush=True)
-    while all(server.poll() is None for server in servers):
+    while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request
         time.sleep(0.5)
     stop()
 

@@ -1,0 +1,102 @@
+"""OpenStack mode in two browsers against a real Keystone and Glance: an owner shares two images, the recipient
+sees the red dot, accepts one and rejects the other; the outcome is then read from Glance with openstacksdk, not
+through the console."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.clouds import OpenStackCloud, Tenant
+from tests.conftest import _cloud_python
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def cloud(local_cloud, settings, transactional_db):
+    settings.IMS_BACKEND = "openstack"
+    settings.OS_AUTH_URL = local_cloud.auth_url
+    settings.OS_REGION_NAME = "eu-de"
+    return OpenStackCloud(local_cloud)
+
+
+def log_in(page: Page, url: str, tenant: Tenant) -> None:
+    page.goto(url + "/")
+    page.get_by_label("Account name").fill(tenant.account_name)
+    page.get_by_label("Username").fill(tenant.admin_name)
+    page.get_by_label("Password").fill(tenant.password)
+    page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+
+
+def members_in_glance(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
+    """The image's members as openstacksdk reads them from Glance (in the test cloud's own virtualenv)."""
+    script = (
+        "import json, sys, openstack\n"
+        "a = json.loads(sys.argv[1])\n"
+        "conn = openstack.connect(auth_url=a['auth_url'], username=a['user'], password=a['password'],"
+        " user_domain_name=a['domain'], project_id=a['project'], project_domain_name=a['domain'], region_name='eu-de')\n"
+        "print(json.dumps(sorted((m.member_id, m.status) for m in conn.image.members(a['image']))))\n"
+    )
+    arguments = {"auth_url": cloud.cloud.auth_url, "user": owner.admin_name, "password": owner.password,
+                 "domain": owner.account_name, "project": owner.project_id, "image": image_id}
+    result = subprocess.run([_cloud_python(), "-c", script, json.dumps(arguments)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [tuple(pair) for pair in json.loads(result.stdout)]
+
+
+def test_alice_shares_two_images_and_bob_accepts_one_and_rejects_the_other(page: Page, second_page: Page, live_server, cloud):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    first, second = cloud.image(acme, "k8s-master"), cloud.image(acme, "k8s-node")
+    alice, bob = page, second_page
+
+    log_in(alice, live_server.url, acme)
+    expect(alice.locator(".list tbody tr")).to_have_count(2)
+    alice.get_by_role("checkbox", name="Select all images on this page").check()
+    alice.get_by_role("button", name="Share (2)").click()
+    dialog = alice.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill(globex.project_id)
+    dialog.get_by_role("button", name="OK").click()
+    expect(alice.get_by_role("status")).to_have_text("Shared 2 images with 1 project.")
+
+    log_in(bob, live_server.url, globex)
+    tab = bob.get_by_role("navigation", name="Image lists").get_by_role("link", name="Images Shared with Me")
+    expect(tab).to_contain_text("(2 pending)")
+    tab.click()
+    bob.get_by_role("region", name="Pending shares").get_by_role("link", name="View Pending Images").click()
+    pending = bob.locator(".list tbody tr")
+    expect(pending).to_have_count(2)
+    pending.filter(has_text="k8s-master").get_by_role("link", name="Accept k8s-master").click()
+    bob.get_by_role("dialog", name="Accept Image").get_by_role("button", name="OK").click()
+    expect(bob.get_by_role("status")).to_have_text("Accepted 1 image.")
+    pending.filter(has_text="k8s-node").get_by_role("link", name="Reject k8s-node").click()
+    bob.get_by_role("dialog", name="Reject Image").get_by_role("button", name="OK").click()
+    expect(bob.get_by_role("status")).to_have_text("Rejected 1 image.")
+    expect(tab).not_to_contain_text("pending")
+
+    assert members_in_glance(cloud, acme, first) == [(globex.project_id, "accepted")]
+    assert members_in_glance(cloud, acme, second) == [(globex.project_id, "rejected")]
+
+
+def test_glance_stopping_mid_session_is_a_clear_503_and_its_return_needs_no_restart(page: Page, live_server, cloud, local_cloud):
+    acme = cloud.tenant()
+    cloud.image(acme, "web-server")
+    log_in(page, live_server.url, acme)
+    expect(page.locator(".list tbody tr")).to_have_count(1)
+    local_cloud.stop_glance()
+    try:
+        response = page.goto(live_server.url + "/images/")
+        assert response is not None and response.status == 503
+        expect(page.get_by_role("heading", name="The cloud is not answering")).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text(f"The image service at {local_cloud.image_url} cannot be reached.")
+        page.get_by_role("link", name="My Credentials").first.click()
+        expect(page.get_by_role("heading", name="My Credentials")).to_be_visible()
+    finally:
+        local_cloud.start_glance()
+    page.goto(live_server.url + "/images/")
+    expect(page.locator(".list tbody tr").filter(has_text="web-server")).to_have_count(1)

@@ -1,0 +1,154 @@
+"""OpenStack mode through the console's own pages: logging in as the cloud's users (Keystone), their projects,
+roles and tokens, the images of Glance, and what happens when the cloud stops answering. Real Keystone and Glance
+(tests/conftest.py::local_cloud)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from django.test import Client
+from django.urls import reverse
+
+from ims_console.keystone import SESSION_KEY
+from tests.clouds import OpenStackCloud, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cloud(local_cloud, settings):
+    settings.IMS_BACKEND = "openstack"
+    settings.OS_AUTH_URL = local_cloud.auth_url
+    settings.OS_REGION_NAME = "eu-de"
+    return OpenStackCloud(local_cloud)
+
+
+def log_in(tenant: Tenant, *, reader: bool = False, password: str = "") -> tuple[Client, Any]:
+    client = Client()
+    response = client.post(reverse("login"), {
+        "account": tenant.account_name, "username": tenant.reader_name if reader else tenant.admin_name,
+        "password": password or tenant.password,
+    })
+    return client, response
+
+
+def test_the_login_form_asks_for_the_account_name_in_openstack_mode(cloud):
+    html = Client().get(reverse("login")).content.decode()
+    assert 'name="account"' in html and "Account name" in html
+
+
+def test_a_cloud_user_logs_in_and_sees_the_projects_images_from_glance(cloud):
+    alice = cloud.tenant()
+    cloud.image(alice, "web-from-glance")
+    client, response = log_in(alice)
+    assert response.status_code == 302
+    page = client.get(reverse("images:private")).content.decode()
+    assert "web-from-glance" in page
+    credentials = client.get(reverse("my_credentials")).content.decode()
+    assert alice.account_name in credentials and alice.project_id in credentials and "eu-de" in credentials
+    # The token lives in the server-side session only: not in a cookie.
+    token = client.session[SESSION_KEY]["token"]
+    assert all(token not in morsel.value for morsel in client.cookies.values())
+
+
+def test_a_wrong_password_is_refused_and_nobody_is_logged_in(cloud):
+    alice = cloud.tenant()
+    client, response = log_in(alice, password="wrong")
+    assert response.status_code == 200
+    assert "account name, user name or password is not correct" in response.content.decode()
+    assert client.get(reverse("images:private")).status_code == 302
+
+
+def test_a_reader_sees_the_images_but_cannot_share(cloud):
+    alice = cloud.tenant()
+    image_id = cloud.image(alice, "web")
+    client, _ = log_in(alice, reader=True)
+    assert "web" in client.get(reverse("images:private")).content.decode()
+    assert client.get(reverse("sharing:share") + f"?image_id={image_id}").status_code == 403
+
+
+def test_sharing_through_the_console_reaches_glance_and_the_recipient_accepts(cloud):
+    alice, bob = cloud.tenant(), cloud.tenant()
+    image_id = cloud.image(alice, "base-image")
+    owner, _ = log_in(alice)
+    response = owner.post(reverse("sharing:share"), {"image_id": image_id, "project_ids": bob.project_id})
+    assert response.status_code == 302
+    members = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members",
+                           headers={"X-Auth-Token": alice.admin.remote.token}, timeout=30).json()["members"]
+    assert [(m["member_id"], m["status"]) for m in members] == [(bob.project_id, "pending")]
+    recipient, _ = log_in(bob)
+    assert "base-image" in recipient.get(reverse("sharing:shared_pending")).content.decode()
+    recipient.post(reverse("sharing:member_status"), {"status": "accepted", "image_id": image_id})
+    member = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members/{bob.project_id}",
+                          headers={"X-Auth-Token": alice.admin.remote.token}, timeout=30).json()
+    assert member["status"] == "accepted"
+
+
+def test_logging_out_revokes_the_token(cloud):
+    alice = cloud.tenant()
+    client, _ = log_in(alice)
+    token = client.session[SESSION_KEY]["token"]
+    client.post(reverse("logout"))
+    check = requests.get(f"{cloud.cloud.auth_url}/auth/tokens", timeout=30,
+                         headers={"X-Auth-Token": alice.admin.remote.token, "X-Subject-Token": token})
+    assert check.status_code == 404
+
+
+def test_a_revoked_token_sends_the_user_to_log_in_again_keeping_the_page(cloud):
+    alice = cloud.tenant()
+    client, _ = log_in(alice)
+    token = client.session[SESSION_KEY]["token"]
+    requests.delete(f"{cloud.cloud.auth_url}/auth/tokens", timeout=30,
+                    headers={"X-Auth-Token": token, "X-Subject-Token": token})
+    response = client.get(reverse("images:private") + "?sort=name")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert "log in again" in client.get(response["Location"]).content.decode()
+
+
+def test_an_image_service_that_does_not_answer_is_a_503_page_and_the_rest_still_works(cloud):
+    """The session's image endpoint is pointed at a port nothing listens on: stopping the shared test cloud's
+    Glance would break the other tests of this session, so this is the one fault staged by hand."""
+    alice = cloud.tenant()
+    client, _ = log_in(alice)
+    session = client.session
+    session[SESSION_KEY] = {**session[SESSION_KEY], "image_url": "http://127.0.0.1:9"}
+    session.save()
+    response = client.get(reverse("images:private"))
+    assert response.status_code == 503
+    assert "http://127.0.0.1:9" in response.content.decode() and "cannot be reached" in response.content.decode()
+    assert client.get(reverse("my_credentials")).status_code == 200
+
+
+def test_what_glance_does_not_offer_is_shown_as_not_available_rather_than_broken(cloud):
+    alice = cloud.tenant()
+    image_id = cloud.image(alice, "web")
+    client, _ = log_in(alice)
+    keys = client.get(reverse("images:keys")).content.decode()
+    assert "KMS keys are not available in this cloud" in keys and "Create Key" not in keys
+    menu = client.get(reverse("images:actions", args=[image_id])).content.decode()
+    assert "Replicate is not available in this cloud" in menu
+    dialog = client.post(reverse("images:key_create"), {"alias": "team/x"}).content.decode()
+    assert "KMS keys are not available in this cloud" in dialog
+
+
+def test_a_local_user_of_the_same_name_does_not_get_in_through_the_cloud_login(cloud):
+    from tests.factories import UserFactory
+
+    alice = cloud.tenant()
+    local = UserFactory(username=alice.admin_name)
+    local.set_password("local-password")
+    local.save()
+    client, response = log_in(alice, password="local-password")
+    assert response.status_code == 200 and "not correct" in response.content.decode()
+    assert client.get(reverse("images:private")).status_code == 302
+
+
+def test_the_share_dialog_says_that_this_cloud_cannot_check_project_ids(cloud):
+    alice = cloud.tenant()
+    image_id = cloud.image(alice, "web")
+    client, _ = log_in(alice)
+    dialog = client.get(reverse("sharing:share") + f"?image_id={image_id}").content.decode()
+    assert "does not tell the console whether a project ID exists" in dialog
