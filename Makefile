@@ -104,7 +104,8 @@ CLOUD_PYTHON_CANDIDATES = python3.11 $(sort $(wildcard $(PYENV_ROOT)/versions/3.
 
 openstack-venv: $(CLOUD_VENV)/.installed
 
-$(CLOUD_VENV)/.installed: $(CLOUD_REQUIREMENTS)
+# No prerequisite: the path holds the requirements' hash, so a fresh clone (new file times) reuses the cache.
+$(CLOUD_VENV)/.installed:
 	@found=""; \
 	for c in $(CLOUD_PYTHON_CANDIDATES); do \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1; then found="$$c"; break; fi; \

@@ -23,6 +23,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from ims_console.backend_calls import LoginAgain
+
 SESSION_KEY = "ims_keystone"
 WRITE_ROLES = {"member", "manager", "admin"}
 
@@ -78,7 +80,8 @@ def scoped(identity: dict, project_id: str) -> dict:
     token, data = _post_token({"identity": {"methods": ["token"], "token": {"id": identity["unscoped"]}},
                                "scope": {"project": {"id": project_id}}})
     if not token:
-        raise KeystoneUnavailable("The identity service refused a token for this project.")
+        # The session's own token has expired or was revoked.
+        raise LoginAgain("The identity service no longer accepts this session's token.")
     project = next(p for p in identity["projects"] if p["id"] == project_id)
     roles = {r["name"] for r in data.get("roles", [])}
     return {

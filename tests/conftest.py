@@ -206,6 +206,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Glance's own limit on members per image in the test cloud: lower than IMS's 256, so that a test can make the
+# cloud itself refuse a pair (HTTP 413) after the console's checks have passed.
+CLOUD_MEMBER_QUOTA = 20
+
+
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory):
     """Keystone and Glance, started for this session on free loopback ports, with SQLite databases and fernet
@@ -220,7 +225,7 @@ def local_cloud(tmp_path_factory):
     log = open(directory / "cloud.log", "wb")  # noqa: SIM115 - open while the cloud runs
     process = subprocess.Popen(
         [_cloud_python(), str(script), str(directory), "--keystone-port", str(_free_port()),
-         "--glance-port", str(_free_port())],
+         "--glance-port", str(_free_port()), "--member-quota", str(CLOUD_MEMBER_QUOTA)],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     assert process.stdout is not None

@@ -292,11 +292,16 @@ class OpenStackBackend:
                 problems.append(problem)
         if problems:
             raise IMSError.many(problems)
-        for image in images:
-            if image.visibility == "private":  # Glance lets only "shared" images have members
-                _call(caller, "PATCH", f"/v2/images/{image.id}", image_id=image.id, headers={"Content-Type": JSON_PATCH},
-                      data=json.dumps([{"op": "replace", "path": "/visibility", "value": "shared"}]))
-        self._pairs(caller, new_pairs, add=True)
+        # Glance lets only "shared" images have members; if the cloud then refuses a pair, the images go back.
+        opened = [image.id for image in images if image.visibility == "private"]
+        for image_id in opened:
+            _visibility(caller, image_id, "shared")
+        try:
+            self._pairs(caller, new_pairs, add=True)
+        except IMSError:
+            for image_id in opened:
+                _visibility(caller, image_id, "private")
+            raise
         unchanged = [(i.id, t) for i in images for t in targets if (i.id, t) in existing]
         return SharingResult(
             job_id="", images=len(images), projects=len(parsed.ids), changed=len(new_pairs),
@@ -487,6 +492,11 @@ class OpenStackBackend:
         images = _call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
                                                              "limit": limit})["images"]
         return [image_record(i, share_status="pending") for i in images if i.get("owner") != caller.project_id]
+
+
+def _visibility(caller: Caller, image_id: str, visibility: str) -> None:
+    _call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, headers={"Content-Type": JSON_PATCH},
+          data=json.dumps([{"op": "replace", "path": "/visibility", "value": visibility}]))
 
 
 def _members(caller: Caller, image: ImageRecord) -> list[dict]:

@@ -152,3 +152,30 @@ def test_the_share_dialog_says_that_this_cloud_cannot_check_project_ids(cloud):
     client, _ = log_in(alice)
     dialog = client.get(reverse("sharing:share") + f"?image_id={image_id}").content.decode()
     assert "does not tell the console whether a project ID exists" in dialog
+
+
+def test_when_glance_refuses_a_pair_the_submission_is_undone_and_the_image_is_private_again(cloud):
+    """The test cloud's Glance takes at most CLOUD_MEMBER_QUOTA members per image, fewer than IMS's 256: an image
+    already at Glance's limit passes the console's checks, and the cloud's own refusal (413) comes after the other
+    image's pair was added and made it shared. Everything this submission did is undone."""
+    from tests.conftest import CLOUD_MEMBER_QUOTA
+
+    alice, bob = cloud.tenant(), cloud.tenant()
+    fresh, full = cloud.image(alice, "fresh"), cloud.image(alice, "full")
+    glance = cloud.cloud.image_url
+    headers = {"X-Auth-Token": alice.admin.remote.token}
+    patch = {**headers, "Content-Type": "application/openstack-images-v2.1-json-patch"}
+    requests.patch(f"{glance}/v2/images/{full}", headers=patch, timeout=30,
+                   data='[{"op": "replace", "path": "/visibility", "value": "shared"}]').raise_for_status()
+    for n in range(CLOUD_MEMBER_QUOTA):  # one at a time: Glance's own count is not atomic under parallel calls
+        requests.post(f"{glance}/v2/images/{full}/members", headers=headers, json={"member": f"{n + 1:032x}"},
+                      timeout=30).raise_for_status()
+    client, _ = log_in(alice)
+    response = client.post(reverse("sharing:share"), {"image_id": [fresh, full], "project_ids": bob.project_id},
+                           headers={"HX-Request": "true", "HX-Target": "modal"})
+    html = response.content.decode()
+    assert "Nothing was changed" in html and "IMG.0088" in html
+    image = requests.get(f"{glance}/v2/images/{fresh}", headers=headers, timeout=30).json()
+    assert image["visibility"] == "private"
+    members = requests.get(f"{glance}/v2/images/{full}/members", headers=headers, timeout=30).json()["members"]
+    assert bob.project_id not in {m["member_id"] for m in members} and len(members) == CLOUD_MEMBER_QUOTA

@@ -68,7 +68,7 @@ key_repository = {directory}/credential-keys
     return config
 
 
-def glance_config(directory: Path, auth_url: str) -> Path:
+def glance_config(directory: Path, auth_url: str, member_quota: int) -> Path:
     etc = directory / "glance-etc"
     etc.mkdir(exist_ok=True)
     (directory / "images").mkdir(exist_ok=True)
@@ -76,6 +76,7 @@ def glance_config(directory: Path, auth_url: str) -> Path:
     (etc / "glance-api.conf").write_text(f"""[DEFAULT]
 log_file = {directory}/glance.log
 enabled_backends = local:file
+image_member_quota = {member_quota}
 [database]
 connection = sqlite:///{directory}/glance.db
 [glance_store]
@@ -218,6 +219,7 @@ def main() -> None:
     parser.add_argument("--keystone-port", type=int, default=5000)
     parser.add_argument("--glance-port", type=int, default=9292)
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--member-quota", type=int, default=128, help="Glance's image_member_quota (its default 128)")
     args = parser.parse_args()
     directory = args.directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -235,7 +237,7 @@ def main() -> None:
         run(manage, "--config-file", str(config), "bootstrap", "--bootstrap-password", ADMIN_PASSWORD,
             "--bootstrap-admin-url", auth_url + "/", "--bootstrap-public-url", auth_url + "/",
             "--bootstrap-internal-url", auth_url + "/", "--bootstrap-region-id", REGIONS[0])
-    etc = glance_config(directory, auth_url)
+    etc = glance_config(directory, auth_url, args.member_quota)
     if fresh:
         run(str(BIN / "glance-manage"), "--config-file", str(etc / "glance-api.conf"), "db_sync")
 
