@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -13,4 +14,5 @@ def reference(request: HttpRequest) -> HttpResponse:
     return render(request, "bench/reference.html", {})
 
 
-urlpatterns = [path("bench/reference/", reference)]
+# The login page a request without a session is sent to (the bench's start-up probe is one).
+urlpatterns = [path("bench/reference/", reference), path("login/", LoginView.as_view(), name="login")]

@@ -218,6 +218,7 @@ def local_cloud(tmp_path_factory):
     import json
     import signal
     import subprocess
+    import time
     from pathlib import Path
 
     directory = tmp_path_factory.mktemp("local-cloud")
@@ -226,16 +227,19 @@ def local_cloud(tmp_path_factory):
     process = subprocess.Popen(
         [_cloud_python(), str(script), str(directory), "--keystone-port", str(_free_port()),
          "--glance-port", str(_free_port()), "--member-quota", str(CLOUD_MEMBER_QUOTA)],
-        stdout=subprocess.PIPE, stderr=log, text=True,
+        stdout=log, stderr=log,
     )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # the JSON line once both answer, or "" if it failed
-    if not line:
+    ready = directory / "ready.json"  # written by cloud.py once both services answer
+    deadline = time.monotonic() + 180
+    while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not ready.exists():
+        process.kill()
         process.wait(timeout=30)
         log.close()
         pytest.fail(f"The test cloud did not start:\n{(directory / 'cloud.log').read_text()[-3000:]}")
     try:
-        yield LocalCloud(**json.loads(line), pid=process.pid)
+        yield LocalCloud(**json.loads(ready.read_text()), pid=process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

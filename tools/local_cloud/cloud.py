@@ -8,8 +8,8 @@ builds it), never the console's: their dependency pins differ. Usage:
 It writes both services' configuration and SQLite databases under DIRECTORY, serves each with gunicorn, registers
 Glance in Keystone's catalog for the regions eu-de and eu-nl, and with --demo adds the demo accounts (Keystone
 domains acme, globex, initech), their projects, users (alice, carol, bob, dave; password ims-demo) and images. When
-both answer it prints one line of JSON (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`) and then
-runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone and SIGUSR2 starts
+both answer it writes DIRECTORY/ready.json (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`), logs
+where they are, and runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone and SIGUSR2 starts
 it again (for tests of a cloud whose image service goes away and comes back).
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import signal
@@ -26,6 +27,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+log = logging.getLogger("local_cloud")
 
 ADMIN_PASSWORD = "local-cloud-admin"
 SERVICE_PASSWORD = "local-cloud-glance"
@@ -221,8 +224,10 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--member-quota", type=int, default=128, help="Glance's image_member_quota (its default 128)")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     directory = args.directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "ready.json").unlink(missing_ok=True)
     auth_url = f"http://127.0.0.1:{args.keystone_port}/v3"
     image_url = f"http://127.0.0.1:{args.glance_port}"
 
@@ -283,7 +288,12 @@ def main() -> None:
         for server in servers:
             server.kill()
         raise
-    print(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD}), flush=True)
+    # Written whole, then renamed: whoever waits for the file never reads half of it.
+    ready = directory / "ready.json"
+    draft = directory / "ready.json.draft"
+    draft.write_text(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD}))
+    draft.replace(ready)
+    log.info("Keystone at %s and Glance at %s are ready (state in %s)", auth_url, image_url, directory)
     while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request
         time.sleep(0.5)
     stop()
