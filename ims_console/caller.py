@@ -14,6 +14,8 @@ class Remote:
 
     token: str
     image_url: str
+    # The region of the caller's project (where its images can be shared).
+    region: str = ""
 
     def __repr__(self) -> str:
         return f"Remote(image_url={self.image_url!r}, token=…)"

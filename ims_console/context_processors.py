@@ -11,11 +11,17 @@ from ims_console.tenancy import caller_for
 
 
 def console(request: ConsoleRequest) -> dict:
-    if getattr(request, "tenant", None) is None:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
         return {}
     capabilities = get_backend().capabilities
     # A template calls this when it shows the dot or the notice: only such a page pays for the count, once.
-    return {"pending_shares": cache(lambda: _pending_count(request)), "capabilities": capabilities}
+    context = {"pending_shares": cache(lambda: _pending_count(request)), "capabilities": capabilities}
+    if "background_jobs" in capabilities:
+        from ims_console.views import project_jobs
+
+        context["background_jobs"] = cache(lambda: project_jobs(tenant.project.id))
+    return context
 
 
 def _pending_count(request: ConsoleRequest) -> int:

@@ -41,6 +41,7 @@ class ConsoleCode(StrEnum):
     CLOUD_UNAVAILABLE = "console.cloud_unavailable"
     CLOUD_REFUSED = "console.cloud_refused"
     SESSION_EXPIRED = "console.session_expired"
+    JOB_FAILED = "console.job_failed"
 
 
 class Display(StrEnum):

@@ -33,7 +33,7 @@ class KeystoneUnavailable(Exception):
     """Keystone did not answer, or answered something else than Keystone answers."""
 
 
-def _post_token(body: dict) -> tuple[str, dict]:
+def post_token(body: dict) -> tuple[str, dict]:
     try:
         response = requests.post(
             settings.OS_AUTH_URL.rstrip("/") + "/auth/tokens", json={"auth": body},
@@ -60,7 +60,7 @@ def _get(path: str, token: str) -> dict:
         raise KeystoneUnavailable(f"The identity service at {settings.OS_AUTH_URL} did not list the projects.") from None
 
 
-def _region_of(project_name: str, regions: set[str]) -> str:
+def region_of(project_name: str, regions: set[str]) -> str:
     prefix = project_name.split("_", 1)[0]
     return prefix if "_" in project_name and prefix in regions else settings.OS_REGION_NAME
 
@@ -77,7 +77,7 @@ def _image_url(catalog: list[dict], region: str) -> str:
 
 def scoped(identity: dict, project_id: str) -> dict:
     """The identity with a token scoped to one of its projects (and that project's role and image endpoint)."""
-    token, data = _post_token({"identity": {"methods": ["token"], "token": {"id": identity["unscoped"]}},
+    token, data = post_token({"identity": {"methods": ["token"], "token": {"id": identity["unscoped"]}},
                                "scope": {"project": {"id": project_id}}})
     if not token:
         # The session's own token has expired or was revoked.
@@ -93,7 +93,7 @@ def scoped(identity: dict, project_id: str) -> dict:
 
 def sign_in(account: str, username: str, password: str) -> dict | None:
     """The session's identity for these credentials, scoped to the user's first project; None if refused."""
-    unscoped, data = _post_token({"identity": {"methods": ["password"], "password": {
+    unscoped, data = post_token({"identity": {"methods": ["password"], "password": {
         "user": {"name": username, "domain": {"name": account}, "password": password}}}})
     if not unscoped:
         return None
@@ -102,7 +102,7 @@ def sign_in(account: str, username: str, password: str) -> dict | None:
         return None
     # The regions the cloud has, from a scoped token's catalog (an unscoped token has none).
     first = sorted(projects, key=lambda p: p["name"])[0]
-    _, probe = _post_token({"identity": {"methods": ["token"], "token": {"id": unscoped}},
+    _, probe = post_token({"identity": {"methods": ["token"], "token": {"id": unscoped}},
                             "scope": {"project": {"id": first["id"]}}})
     regions = {e.get("region_id", e.get("region")) for s in probe.get("catalog", []) for e in s.get("endpoints", [])}
     user = data["user"]
@@ -110,7 +110,7 @@ def sign_in(account: str, username: str, password: str) -> dict | None:
         "unscoped": unscoped, "user_id": user["id"], "user_name": user["name"],
         "domain_id": user["domain"]["id"], "domain_name": user["domain"]["name"],
         "projects": sorted(
-            ({"id": p["id"], "name": p["name"], "region": _region_of(p["name"], regions)} for p in projects),
+            ({"id": p["id"], "name": p["name"], "region": region_of(p["name"], regions)} for p in projects),
             key=lambda p: (p["region"], p["name"]),
         ),
     }

@@ -132,12 +132,23 @@ class Job(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=new_job_id)
     job_type = models.CharField(max_length=32, choices=Type.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.INIT)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    # The project the job acted in: a console project, or in OpenStack mode a Keystone project the console has
+    # no row for (so not a foreign key, as for traces).
+    project_id = models.CharField(max_length=32, db_index=True)
+    username = models.CharField(max_length=150, blank=True)
+    # A background job (OpenStack mode, large submissions): run by the task worker, which reports its progress
+    # in `done` of `total` pairs. Jobs the console runs within the request are not background jobs.
+    background = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # What the worker needs to act for the user (the project-scoped token and image endpoint, as in the session);
+    # emptied when the job ends, never shown or logged.
+    credential = models.JSONField(default=dict, blank=True)
     begin_time = models.DateTimeField()
     end_time = models.DateTimeField(null=True, blank=True)
     # {"results": [{"image_id", "project_id", "status"}]}, as IMS reports them.
     entities = models.JSONField(default=dict)
-    error_code = models.CharField(max_length=16, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
     fail_reason = models.TextField(blank=True)
 
     class Meta:

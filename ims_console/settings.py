@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "ims_console",
     "images",
     "sharing",
@@ -236,6 +237,10 @@ AXES_CLIENT_IP_CALLABLE = "ims_console.tenancy.client_ip"
 AXES_LOCKOUT_CALLABLE = "ims_console.views.login_locked_out"
 AXES_VERBOSE = False
 
+# Background tasks (Django's Tasks framework) are queued in the console's own database and run by
+# `manage.py db_worker` (django-tasks-db), on SQLite and PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # The console's own settings.
 # Regions the cloud offers: code -> display name. A project lives in exactly one of them.
 IMS_REGIONS = {"eu-de": "EU-Germany", "eu-nl": "EU-Netherlands"}
@@ -265,6 +270,16 @@ if IMS_BACKEND == "openstack":
         raise ImproperlyConfigured(f"OS_INTERFACE={OS_INTERFACE!r} is not one of public, internal, admin.")
     if OS_CACERT and not Path(OS_CACERT).is_file():
         raise ImproperlyConfigured(f"OS_CACERT={OS_CACERT!r} is not a file.")
+# OpenStack mode, optional: a Keystone user with the reader role on the system, with which the console checks that
+# recipients' projects exist (and where) and shows their names (ims_console/project_lookup.py).
+IMS_OS_LOOKUP_USER = os.environ.get("IMS_OS_LOOKUP_USER", "").strip()
+IMS_OS_LOOKUP_PASSWORD = os.environ.get("IMS_OS_LOOKUP_PASSWORD", "")
+IMS_OS_LOOKUP_DOMAIN = os.environ.get("IMS_OS_LOOKUP_DOMAIN", "Default").strip()
+if IMS_OS_LOOKUP_USER and not IMS_OS_LOOKUP_PASSWORD:
+    raise ImproperlyConfigured(f"IMS_OS_LOOKUP_USER={IMS_OS_LOOKUP_USER!r} is set but IMS_OS_LOOKUP_PASSWORD is not.")
+# Submissions of more (image, project) pairs than this run as a background job in OpenStack mode, where Glance
+# takes one pair per call; the task worker (`manage.py db_worker`, started by `make run`) runs them.
+IMS_BACKGROUND_PAIRS = env_int("IMS_BACKGROUND_PAIRS", 50)
 IMS_PAGE_SIZES = (10, 20, 50, 100)
 # Sharing limits (S4, S7 in docs/rules.md).
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)

@@ -133,4 +133,7 @@ def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
 
 def _remote(request: ConsoleRequest) -> Remote | None:
     identity = request.session.get(keystone.SESSION_KEY) if settings.IMS_BACKEND == "openstack" else None
-    return Remote(token=identity["token"], image_url=identity["image_url"]) if identity else None
+    if not identity:
+        return None
+    region = next((p["region"] for p in identity["projects"] if p["id"] == identity["project_id"]), "")
+    return Remote(token=identity["token"], image_url=identity["image_url"], region=region)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("project/switch/", views.project_switch, name="project_switch"),
     path("credentials/", views.my_credentials, name="my_credentials"),
+    path("jobs/running/", views.background_jobs, name="background_jobs"),
     path("images/", include("images.urls")),
     path("", include("sharing.urls")),
     path("admin/", admin.site.urls),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from ims_console import keystone
+from ims_console.backends import get_backend, openstack_jobs
 from ims_console.http import ConsoleRequest
 from ims_console.tenancy import SESSION_PROJECT_KEY, caller_for
 
@@ -113,3 +117,39 @@ def bad_request(request: ConsoleRequest, exception: Exception) -> HttpResponse:
     else:
         reason = "The request could not be understood."
     return render(request, "400.html", {"reason": reason}, status=400)
+
+
+# Jobs the region shows at once; older ones are in the job list of issue 12's Activity page.
+JOBS_SHOWN = 5
+
+
+@require_GET
+@login_required
+def background_jobs(request: ConsoleRequest) -> HttpResponse:
+    """The jobs region above every page in OpenStack mode: background jobs of the current project with their
+    progress. It asks again every 2 s while one runs, passing the IDs it watches; when one of them has ended the
+    answer tells the page's lists to refresh."""
+    if "background_jobs" not in get_backend().capabilities:
+        raise Http404("This console runs no background jobs.")
+    caller = caller_for(request)
+    region = project_jobs(caller.project_id)
+    response = render(request, "ims_console/_jobs.html", {"background_jobs": region})
+    watching = set(request.GET.get("watching", "").split())
+    if watching & {job.id for job in region.jobs if not job.running}:
+        trigger_client_event(response, "images-shared")
+        trigger_client_event(response, "members-changed")
+    return response
+
+
+@dataclass(frozen=True)
+class JobsRegion:
+    jobs: list[openstack_jobs.JobLine]
+
+    @property
+    def watching(self) -> str:
+        """The running jobs, which the region asks about again."""
+        return " ".join(job.id for job in self.jobs if job.running)
+
+
+def project_jobs(project_id: str) -> JobsRegion:
+    return JobsRegion([openstack_jobs.describe(job) for job in openstack_jobs.shown(project_id)[:JOBS_SHOWN]])

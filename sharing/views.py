@@ -31,6 +31,9 @@ def plural(count: int, word: str) -> str:
 
 
 def shared_message(result: SharingResult) -> str:
+    if result.background:
+        return (f"Sharing {plural(result.images, 'image')} with {plural(result.projects, 'project')} "
+                f"({plural(result.changed, 'pair')}) in the background: its progress is shown above the list.")
     if result.changed == 0:
         already = "that pair was" if result.unchanged == 1 else f"all {result.unchanged} pairs were"
         message = f"Nothing new: {already} already shared"
@@ -42,6 +45,15 @@ def shared_message(result: SharingResult) -> str:
     if result.duplicates:
         message += "; " + duplicates_note(result.duplicates)
     return message + "."
+
+
+def stopped_message(result: SharingResult, *, image_name: str = "") -> str:
+    if result.background:
+        return (f"Stopping sharing in the background ({plural(result.changed, 'share')}): its progress is shown "
+                "above the list.")
+    if image_name:
+        return f"Stopped sharing “{image_name}” with {plural(result.changed, 'project')}."
+    return f"Stopped sharing: {plural(result.changed, 'share')} removed."
 
 
 def duplicates_note(duplicates: list[str]) -> str:
@@ -82,8 +94,7 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
     if submitted and tab == "stop":
         result, problems = remove_members(caller, image_ids, request.POST.getlist("project_id"))
         if result:
-            message = f"Stopped sharing: {plural(result.changed, 'share')} removed."
-            return dialog_done(request, message, events=SHARE_EVENTS, redirect_to=reverse("images:private"))
+            return dialog_done(request, stopped_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
     images = read(lambda: get_backend().images_get(caller, image_ids))
     context: dict[str, object] = {
         "images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")
@@ -149,7 +160,7 @@ def members_delete(request: ConsoleRequest, image_id: str) -> HttpResponse:
         result, problems = remove_members(caller, [image.id], [m.project_id for m in doomed])
         if result:
             return dialog_done(
-                request, f"Stopped sharing “{image.name}” with {plural(result.changed, 'project')}.",
+                request, stopped_message(result, image_name=image.name),
                 events=SHARE_EVENTS, redirect_to=reverse("sharing:image_sharing", args=[image.id]),
             )
     context = {"image": image, "doomed": doomed, "all": bool(params.get("all")), "problems": problems}

@@ -151,6 +151,8 @@ class LocalCloud:
     auth_url: str
     image_url: str
     admin_password: str
+    lookup_user: str = ""
+    lookup_password: str = ""
     pid: int = 0
 
     def stop_glance(self) -> None:
@@ -247,3 +249,38 @@ def local_cloud(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+# ---- Background jobs: the real task worker (django-tasks-db's), run where the test needs it.
+
+
+def run_tasks() -> None:
+    """Every queued task, run by the real worker loop. Needs a transactional test database: the job rows must be
+    committed for the worker to see them."""
+    from ims_console.backends.openstack_jobs import run_queued_tasks
+
+    run_queued_tasks()
+
+
+@pytest.fixture
+def task_worker(transactional_db):
+    """The worker running beside a live server, as `make run` runs it, until the test ends."""
+    import threading
+
+    from django.db import connection
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.is_set():
+                run_tasks()
+                stop.wait(0.2)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, name="task-worker", daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)

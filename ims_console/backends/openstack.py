@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ims_console import project_lookup
+from ims_console.backends import openstack_jobs
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import (
     COUNT_LIMIT,
@@ -40,9 +45,12 @@ from ims_console.backends.records import (
 from ims_console.caller import Caller, Remote
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.models import Job
 from ims_console.vocabulary import BackupSource, ImageType, OSType
 from sharing import rules as sharing_rules
 
+# How long the red dot's count of pending shares is kept before Glance is asked again.
+PENDING_SECONDS = 30
 # Pairs sent to Glance at once: it takes one member per call.
 PARALLEL_CALLS = 8
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
@@ -190,7 +198,9 @@ def image_record(image: dict, *, share_status: str = "", member: dict | None = N
 
 class OpenStackBackend:
     # Glance v2 has images and members only; the seams for the rest stay (see the module's docstring).
-    capabilities: frozenset[str] = frozenset()
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({"background_jobs"} | ({"project_lookup"} if project_lookup.configured() else set()))
 
     # ---- Images.
 
@@ -242,26 +252,29 @@ class OpenStackBackend:
     # ---- Members of the caller's images.
 
     def image_members_list(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
-        records = []
-        for image in self.images_get(caller, image_ids):
-            for member in _members(caller, image):
-                records.append(MemberRecord(
-                    image_id=image.id, image_name=image.name, project_id=member["member_id"],
-                    project_name=member["member_id"], account_name="", status=member["status"],
-                    created_at=_time(member["created_at"]) or datetime.min,
-                    updated_at=_time(member["updated_at"]) or datetime.min,
-                ))
+        return _named(self._members_of(caller, image_ids))
+
+    def _members_of(self, caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
+        records = [
+            MemberRecord(
+                image_id=image.id, image_name=image.name, project_id=member["member_id"],
+                project_name=member["member_id"], account_name="", status=member["status"],
+                created_at=_time(member["created_at"]) or datetime.min,
+                updated_at=_time(member["updated_at"]) or datetime.min,
+            )
+            for image in self.images_get(caller, image_ids) for member in _members(caller, image)
+        ]
         return sorted(records, key=lambda m: (m.project_id, m.image_name))
 
     def image_members_page(self, caller: Caller, image_id: str, *, after: str = "", before: str = "", limit: int = 20) -> MemberPage:
-        members = self.image_members_list(caller, [image_id])  # one request: Glance lists them whole
+        members = self._members_of(caller, [image_id])  # one request: Glance lists them whole
         start = 0
         if after:
             start = next((n + 1 for n, m in enumerate(members) if m.project_id == after), 0)
         elif before:
             end = next((n for n, m in enumerate(members) if m.project_id == before), 0)
             start = max(0, end - limit)
-        items = members[start : start + limit]
+        items = _named(members[start : start + limit])
         return MemberPage(
             items=items, total=len(members),
             next_marker=items[-1].project_id if items and start + limit < len(members) else None,
@@ -279,8 +292,17 @@ class OpenStackBackend:
             problems += _refusals_of(image)
         problems += [p for p in (sharing_rules.own_project_refusal(project_id=t, owner_project_id=caller.project_id)
                                  for t in parsed.ids) if p]
-        existing = {(i.id, m["member_id"]) for i in images for m in _members(caller, i)}
         targets = [t for t in parsed.ids if t != caller.project_id]
+        if project_lookup.configured() and targets:
+            found = project_lookup.projects(targets)
+            region = _remote(caller).region
+            for target in targets:
+                info = found[target]
+                problem = sharing_rules.region_refusal(project_id=target, project_region=info.region if info else None,
+                                                       region=region)
+                if problem:
+                    problems.append(problem)
+        existing = {(i.id, m["member_id"]) for i in images for m in _members(caller, i)}
         new_pairs = [(i.id, t) for i in images for t in targets if (i.id, t) not in existing]
         for image in images:
             have = sum(1 for i, _ in existing if i == image.id)
@@ -292,21 +314,20 @@ class OpenStackBackend:
                 problems.append(problem)
         if problems:
             raise IMSError.many(problems)
-        # Glance lets only "shared" images have members; if the cloud then refuses a pair, the images go back.
+        # Glance lets only "shared" images have members: private ones are opened first (and closed again if the
+        # cloud refuses a pair).
         opened = [image.id for image in images if image.visibility == "private"]
-        for image_id in opened:
-            _visibility(caller, image_id, "shared")
-        try:
-            self._pairs(caller, new_pairs, add=True)
-        except IMSError:
-            for image_id in opened:
-                _visibility(caller, image_id, "private")
-            raise
         unchanged = [(i.id, t) for i in images for t in targets if (i.id, t) in existing]
-        return SharingResult(
+        result = SharingResult(
             job_id="", images=len(images), projects=len(parsed.ids), changed=len(new_pairs),
             unchanged=len(unchanged), duplicates=parsed.duplicates,
         )
+        if len(new_pairs) > settings.IMS_BACKGROUND_PAIRS:
+            job = openstack_jobs.start(caller, Job.Type.ADD_MEMBERS, new_pairs, opened=opened, images=len(images),
+                                       projects=len(targets))
+            return replace(result, job_id=job.id, background=True)
+        apply_pairs(caller, new_pairs, add=True, opened=opened)
+        return result
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
         caller.require_write()
@@ -324,23 +345,39 @@ class OpenStackBackend:
         ]
         if problems:
             raise IMSError.many(problems)
-        self._pairs(caller, pairs, add=False)
-        return SharingResult(job_id="", images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0,
-                             duplicates=parsed.duplicates)
+        result = SharingResult(job_id="", images=len(images), projects=len(parsed.ids), changed=len(pairs),
+                               unchanged=0, duplicates=parsed.duplicates)
+        if len(pairs) > settings.IMS_BACKGROUND_PAIRS:
+            job = openstack_jobs.start(caller, Job.Type.DELETE_MEMBERS, pairs, opened=[], images=len(images),
+                                       projects=len(recipients))
+            return replace(result, job_id=job.id, background=True)
+        apply_pairs(caller, pairs, add=False)
+        return result
 
     # ---- Images shared with the caller.
 
     def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
         page = self._list(caller, query, {"visibility": "shared", "member_status": status}, share_status=status)
         items = [i for i in page.items if i.owner_project_id != caller.project_id]
+        known = project_lookup.names([i.owner_project_id for i in items])
+        items = [replace(i, owner_project_name=info.name, owner_account_name=info.account_name)
+                 if (info := known.get(i.owner_project_id)) else i for i in items]
         return ImagePage(items=items, total=None, next_marker=page.next_marker, previous_marker=page.previous_marker,
                          query=query)
 
     def shares_pending_count(self, caller: Caller) -> int:
-        return len(self._pending(caller, COUNT_LIMIT + 1))
+        """The red dot on every page: asked of Glance at most every PENDING_SECONDS per project (so that a list
+        page costs one Glance request), and again at once after this console accepts or rejects."""
+        key = _pending_key(caller)
+        count = cache.get(key)
+        if count is None:
+            count = len(self._pending(caller, COUNT_LIMIT + 1))
+            cache.set(key, count, PENDING_SECONDS)
+        return count
 
     def shares_pending_summary(self, caller: Caller, limit: int) -> PendingSummary:
         pending = self._pending(caller, COUNT_LIMIT + 1)
+        cache.set(_pending_key(caller), len(pending), PENDING_SECONDS)
         return PendingSummary(
             count=len(pending), first=pending[:limit], full_ecs=[i for i in pending if i.accept_needs_vault],
         )
@@ -375,8 +412,11 @@ class OpenStackBackend:
             _call(caller, "PUT", f"/v2/images/{image.id}/members/{caller.project_id}", image_id=image.id,
                   json={"status": status})
 
-        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-            list(pool.map(put, changing))
+        try:
+            with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+                list(pool.map(put, changing))
+        finally:
+            cache.delete(_pending_key(caller))
         return SharingResult(job_id="", images=len(images), projects=1, changed=len(changing),
                              unchanged=len(images) - len(changing))
 
@@ -424,39 +464,6 @@ class OpenStackBackend:
                 raise IMSError.only_the_owner(image_id, shared.name) from None
         return records
 
-    def _pairs(self, caller: Caller, pairs: list[tuple[str, str]], *, add: bool) -> None:
-        """Add or remove members, several calls at once. If any is refused, the members this submission added
-        are removed again (all or nothing, as far as the cloud allows) and every refusal is reported."""
-
-        def one(pair: tuple[str, str]) -> IMSError | None:
-            image_id, project_id = pair
-            try:
-                if add:
-                    _call(caller, "POST", f"/v2/images/{image_id}/members", image_id=image_id, json={"member": project_id})
-                else:
-                    _call(caller, "DELETE", f"/v2/images/{image_id}/members/{project_id}", image_id=image_id)
-            except IMSError as error:
-                if error.status == 413:
-                    return IMSError("IMG.0088", f"The image service refused another recipient for image {image_id}: "
-                                    f"{error.message}", item=image_id)
-                return IMSError(error.code, f"{project_id} on image {image_id}: {error.message}", item=project_id,
-                                status=400 if error.status < 500 else error.status)
-            return None
-
-        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-            results = list(pool.map(one, pairs))
-        failures = [r for r in results if r is not None]
-        if not failures:
-            return
-        if add:
-            done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
-            with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-                list(pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done))
-        unavailable = next((f for f in failures if f.status >= 500), None)
-        if unavailable:
-            raise unavailable
-        raise IMSError.many(failures)
-
     def _list(self, caller: Caller, query: ImageQuery, filters: dict[str, str], share_status: str = "") -> ImagePage:
         """One Glance request per page, keyset-paged by Glance's own marker; backwards by asking in reverse."""
         backwards = bool(query.before) and not query.after
@@ -492,6 +499,71 @@ class OpenStackBackend:
         images = _call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
                                                              "limit": limit})["images"]
         return [image_record(i, share_status="pending") for i in images if i.get("owner") != caller.project_id]
+
+
+def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, opened: list[str] | None = None,
+                progress: Callable[[int], None] | None = None,
+                outcome: dict[tuple[str, str], IMSError | None] | None = None) -> None:
+    """Add or remove members, PARALLEL_CALLS calls at once, after opening the `opened` images to sharing. If the
+    cloud refuses any pair of an add, the members this submission added are removed again and the opened images
+    closed (all or nothing, as far as the cloud allows); every refusal is reported. `progress(n)` hears how many
+    pairs are done, from the calling thread; `outcome`, if given, gets each pair's refusal (or None)."""
+    opened = opened or []
+    for n, image_id in enumerate(opened):
+        try:
+            _visibility(caller, image_id, "shared")
+        except IMSError:
+            for earlier in opened[:n]:
+                _visibility(caller, earlier, "private")
+            raise
+
+    def one(pair: tuple[str, str]) -> IMSError | None:
+        image_id, project_id = pair
+        try:
+            if add:
+                _call(caller, "POST", f"/v2/images/{image_id}/members", image_id=image_id, json={"member": project_id})
+            else:
+                _call(caller, "DELETE", f"/v2/images/{image_id}/members/{project_id}", image_id=image_id)
+        except IMSError as error:
+            if error.status == 413:
+                return IMSError("IMG.0088", f"The image service refused another recipient for image {image_id}: "
+                                f"{error.message}", item=image_id)
+            return IMSError(error.code, f"{project_id} on image {image_id}: {error.message}", item=project_id,
+                            status=400 if error.status < 500 else error.status)
+        return None
+
+    results: list[IMSError | None] = []
+    with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+        for result in pool.map(one, pairs):
+            results.append(result)
+            if progress:
+                progress(len(results))
+    if outcome is not None:
+        outcome.update(zip(pairs, results, strict=True))
+    failures = [r for r in results if r is not None]
+    if not failures:
+        return
+    if add:
+        done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
+        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+            list(pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done))
+        for image_id in opened:
+            _visibility(caller, image_id, "private")
+    unavailable = next((f for f in failures if f.status >= 500), None)
+    if unavailable:
+        raise unavailable
+    raise IMSError.many(failures)
+
+
+def _pending_key(caller: Caller) -> str:
+    return f"ims:openstack:pending:{caller.project_id}"
+
+
+def _named(members: list[MemberRecord]) -> list[MemberRecord]:
+    """Members with their project and account names, where the lookup account can tell them."""
+    known = project_lookup.names([m.project_id for m in members])
+    return [replace(m, project_name=info.name, account_name=info.account_name) if (info := known.get(m.project_id))
+            else m for m in members]
 
 
 def _visibility(caller: Caller, image_id: str, visibility: str) -> None:

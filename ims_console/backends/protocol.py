@@ -35,8 +35,9 @@ class Scope(StrEnum):
 class Backend(Protocol):
     # What this image service offers beyond images and members: "kms" (keys and grants), "vaults" (accepting
     # full-ECS images), "replicate", "project_lookup" (whether a project ID exists, and where). Screens show what
-    # is missing as not available, with the reason.
-    capabilities: frozenset[str]
+    # is missing as not available, with the reason. "background_jobs": large submissions run as jobs.
+    @property
+    def capabilities(self) -> frozenset[str]: ...
 
     # Images: the owner's list, lookups, Modify, Delete, Replicate.
     def image_list_private(self, caller: Caller, query: ImageQuery) -> ImagePage: ...

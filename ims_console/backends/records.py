@@ -133,6 +133,8 @@ class SharingResult:
     changed: int
     unchanged: int
     duplicates: list[str] = field(default_factory=list)
+    # The pairs are being changed by a background job (job_id), not yet changed.
+    background: bool = False
 
 
 @dataclass(frozen=True)

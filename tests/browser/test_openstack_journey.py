@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_accessibility import violations
 from tests.clouds import OpenStackCloud, Tenant
 from tests.conftest import _cloud_python
 
@@ -100,3 +101,31 @@ def test_glance_stopping_mid_session_is_a_clear_503_and_its_return_needs_no_rest
         local_cloud.start_glance()
     page.goto(live_server.url + "/images/")
     expect(page.locator(".list tbody tr").filter(has_text="web-server")).to_have_count(1)
+
+
+def test_a_large_share_runs_in_the_background_and_the_page_follows_it_to_the_end(page: Page, live_server, cloud,
+                                                                                  task_worker, settings):
+    settings.IMS_BACKGROUND_PAIRS = 4
+    acme, globex, initech, umbrella = cloud.tenant(), cloud.tenant(), cloud.tenant(), cloud.tenant()
+    first, second = cloud.image(acme, "k8s-master"), cloud.image(acme, "k8s-node")
+    recipients = [globex.project_id, initech.project_id, umbrella.project_id]
+
+    log_in(page, live_server.url, acme)
+    page.get_by_role("checkbox", name="Select all images on this page").check()
+    page.get_by_role("button", name="Share (2)").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill("\n".join(recipients))
+    dialog.get_by_role("button", name="OK").click()
+
+    # The dialog closes at once; the job's progress is above the list until it ends, then says how it ended.
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status")).to_contain_text("Sharing 2 images with 3 projects (6 pairs) in the background")
+    jobs = page.get_by_role("region", name="Background jobs")
+    expect(jobs).to_contain_text("Shared 2 images with 3 projects", timeout=30_000)
+    expect(jobs).to_contain_text("All 6 pairs done.")
+    assert violations(page) == []
+    assert members_in_glance(cloud, acme, first) == sorted((r, "pending") for r in recipients)
+    assert members_in_glance(cloud, acme, second) == sorted((r, "pending") for r in recipients)
+    # It is still there on the next page.
+    page.goto(live_server.url + "/shared/")
+    expect(page.get_by_role("region", name="Background jobs")).to_contain_text("Shared 2 images with 3 projects")

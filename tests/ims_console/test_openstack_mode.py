@@ -179,3 +179,22 @@ def test_when_glance_refuses_a_pair_the_submission_is_undone_and_the_image_is_pr
     assert image["visibility"] == "private"
     members = requests.get(f"{glance}/v2/images/{full}/members", headers=headers, timeout=30).json()["members"]
     assert bob.project_id not in {m["member_id"] for m in members} and len(members) == CLOUD_MEMBER_QUOTA
+
+
+def test_a_list_page_costs_one_glance_request(cloud):
+    from ims_console.backends import openstack
+
+    alice = cloud.tenant()
+    for n in range(3):
+        cloud.image(alice, f"web-{n}")
+    client, _ = log_in(alice)
+    client.get(reverse("images:private"))  # the red dot's count is asked once, then kept for a while
+    calls: list[str] = []
+    session = openstack._session()
+    session.hooks["response"].append(lambda response, *args, **kwargs: calls.append(response.request.url))
+    try:
+        page = client.get(reverse("images:private")).content.decode()
+    finally:
+        session.hooks["response"].clear()
+    assert "web-2" in page
+    assert len(calls) == 1 and "/v2/images?" in calls[0]

@@ -32,6 +32,8 @@ log = logging.getLogger("local_cloud")
 
 ADMIN_PASSWORD = "local-cloud-admin"
 SERVICE_PASSWORD = "local-cloud-glance"
+# The console's optional project lookup account (IMS_OS_LOOKUP_USER): a reader on the whole system.
+LOOKUP_USER, LOOKUP_PASSWORD = "ims-lookup", "local-cloud-lookup"
 DEMO_PASSWORD = "ims-demo"
 REGIONS = ("eu-de", "eu-nl")
 BIN = Path(sys.executable).parent
@@ -58,6 +60,7 @@ def keystone_config(directory: Path) -> Path:
 log_file = {directory}/keystone.log
 [database]
 connection = sqlite:///{directory}/keystone.db
+sqlite_synchronous = false
 [token]
 provider = fernet
 expiration = 3600
@@ -82,6 +85,8 @@ enabled_backends = local:file
 image_member_quota = {member_quota}
 [database]
 connection = sqlite:///{directory}/glance.db
+# A scratch cloud: no fsync at each commit (a real cloud's MySQL has its own durability, and its own speed).
+sqlite_synchronous = false
 [glance_store]
 default_backend = local
 [local]
@@ -110,14 +115,36 @@ def run(*command: str, env: dict | None = None) -> None:
     subprocess.run(command, check=True, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
 
 
-def serve(directory: Path, name: str, module: str, port: int, env: dict) -> subprocess.Popen:
+# The services keep their data in SQLite, where a transaction that reads and then writes is refused at once
+# ("database is locked") if another wrote meanwhile: a real cloud's MySQL would make it wait. So that concurrent
+# requests (the console sends several at once) wait for each other as there, every transaction takes the write
+# lock when it begins and waits up to 30 s for it (SQLAlchemy's recipe for pysqlite, fitted to oslo.db's).
+SQLITE_WRITERS_WAIT = """\
+import sqlite3
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    # oslo.db begins SQLite transactions itself unless this marker (its own) says one has begun.
+    if connection.dialect.name == "sqlite" and "in_transaction" not in connection.info:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info["in_transaction"] = True
+"""
+
+
+def serve(directory: Path, name: str, module: str, port: int, env: dict, workers: int = 1) -> subprocess.Popen:
     """gunicorn with a WSGI module of our own: oslo.config reads sys.argv, which holds gunicorn's arguments."""
     wsgi = directory / f"{name}_wsgi.py"
-    wsgi.write_text(f"import sys\nsys.argv = sys.argv[:1]\nfrom {module} import application  # noqa: E402,F401\n")
+    wsgi.write_text(f"import sys\nsys.argv = sys.argv[:1]\n{SQLITE_WRITERS_WAIT}from {module} import application  # noqa: E402,F401\n")
     log = open(directory / f"{name}-gunicorn.log", "ab")  # noqa: SIM115 - open as long as the server runs
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "--chdir", str(directory), f"{name}_wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--timeout", "120"],
+         "--workers", str(workers), "--threads", "4", "--timeout", "120"],
         env={**os.environ, **env}, stdout=log, stderr=log,
     )
 
@@ -184,6 +211,11 @@ def register_glance(keystone: Keystone, image_url: str) -> None:
             keystone.create("endpoint", {"service_id": service["id"], "interface": interface, "region_id": region, "url": image_url})
 
 
+def add_lookup_account(keystone: Keystone) -> None:
+    user = keystone.create("user", {"name": LOOKUP_USER, "domain_id": "default", "password": LOOKUP_PASSWORD})
+    keystone.call("PUT", f"/system/users/{user['id']}/roles/{keystone.find('role', 'reader')['id']}")
+
+
 def _has_role(keystone: Keystone, name: str) -> bool:
     return bool(keystone.call("GET", f"/roles?name={name}")[0]["roles"])
 
@@ -222,6 +254,7 @@ def main() -> None:
     parser.add_argument("--keystone-port", type=int, default=5000)
     parser.add_argument("--glance-port", type=int, default=9292)
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--glance-workers", type=int, default=1, help="Glance's gunicorn processes (4 threads each)")
     parser.add_argument("--member-quota", type=int, default=128, help="Glance's image_member_quota (its default 128)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -247,7 +280,8 @@ def main() -> None:
         run(str(BIN / "glance-manage"), "--config-file", str(etc / "glance-api.conf"), "db_sync")
 
     def glance() -> subprocess.Popen:
-        return serve(directory, "glance", "glance.wsgi.api", args.glance_port, {"OS_GLANCE_CONFIG_DIR": str(etc)})
+        return serve(directory, "glance", "glance.wsgi.api", args.glance_port, {"OS_GLANCE_CONFIG_DIR": str(etc)},
+                     workers=args.glance_workers)
 
     servers = [
         serve(directory, "keystone", "keystone.wsgi.api", args.keystone_port, {"OS_KEYSTONE_CONFIG_FILES": str(config)}),
@@ -282,6 +316,7 @@ def main() -> None:
         if fresh:
             keystone = Keystone(auth_url)
             register_glance(keystone, image_url)
+            add_lookup_account(keystone)
             if args.demo:
                 add_demo(keystone, image_url)
     except BaseException:
@@ -291,7 +326,8 @@ def main() -> None:
     # Written whole, then renamed: whoever waits for the file never reads half of it.
     ready = directory / "ready.json"
     draft = directory / "ready.json.draft"
-    draft.write_text(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD}))
+    draft.write_text(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD,
+                                 "lookup_user": LOOKUP_USER, "lookup_password": LOOKUP_PASSWORD}))
     draft.replace(ready)
     log.info("Keystone at %s and Glance at %s are ready (state in %s)", auth_url, image_url, directory)
     while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request

@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def _clear(self) -> None:
         ImageMember.objects.filter(owner_project__name__startswith="eu-de_bench-").delete()
-        Job.objects.filter(project__name__startswith="eu-de_bench-").delete()
+        Job.objects.filter(project_id__in=Project.objects.filter(name__startswith="eu-de_bench-").values("pk")).delete()
         Trace.objects.filter(username="bench").delete()
 
     def _floor(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> float:
@@ -94,7 +94,8 @@ class Command(BaseCommand):
                 cursor.executemany(f"INSERT INTO sharing_imagemember ({member_columns}) VALUES (%s, %s, %s, %s, %s, %s)", members)
             cursor.execute(
                 "INSERT INTO sharing_job (id, job_type, status, project_id, begin_time, end_time, entities, error_code,"
-                " fail_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, '', '')",
+                " fail_reason, username, background, total, done, credential)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, '', '', '', false, 0, 0, '{}')",
                 [job_id, "imsAddImageMembersJob", "SUCCESS", caller.project_id, now, now, results],
             )
             if connection.vendor == "postgresql":

@@ -1,0 +1,165 @@
+"""OpenStack mode's background jobs: a submission of more pairs than IMS_BACKGROUND_PAIRS is validated in the
+request, then recorded as a Job and run by the task worker (Django's Tasks framework, django-tasks-db's
+`db_worker`), so that no request waits for hundreds of Glance calls.
+
+The job keeps IMS's all-or-nothing promise as the request would (ims_console.backends.openstack.apply_pairs):
+a pair the cloud refuses undoes the pairs the job added. Its progress (`done` of `total` pairs) is written as it
+goes, at most every PROGRESS_EVERY seconds, and shown by the jobs region above the lists
+(ims_console.views.background_jobs). The user's token travels in the job row, not in the task's arguments, and
+is emptied when the job ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.tasks import task
+from django.utils import timezone
+
+from ims_console.caller import Caller, Remote
+from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.models import Job
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 0.5
+# Ended jobs stay in view this long, so that whoever started one sees how it ended.
+SHOWN_AFTER_END = timedelta(minutes=10)
+# A job nobody has picked up after this long is said to be waiting for the worker.
+WORKER_LATE = timedelta(seconds=15)
+
+
+def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened: list[str], images: int,
+          projects: int) -> Job:
+    """Record the job and queue it for the worker once the job row is committed."""
+    assert caller.remote is not None
+    job = Job.objects.create(
+        job_type=job_type, status=Job.Status.INIT, project_id=caller.project_id, username=caller.username,
+        background=True, total=len(pairs), begin_time=timezone.now(),
+        credential={"token": caller.remote.token, "image_url": caller.remote.image_url},
+        entities={"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects},
+    )
+    transaction.on_commit(lambda: run_job.enqueue(job.id))
+    return job
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """Run one background job to its end; what it did is in the job row, whatever happens."""
+    from ims_console.backends.openstack import apply_pairs
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.INIT).first()
+        if job is None:
+            return "not waiting"
+        job.status = Job.Status.RUNNING
+        job.save(update_fields=["status"])
+    caller = Caller(user_id=None, username=job.username, account_id="", project_id=job.project_id, role="admin",
+                    remote=Remote(**job.credential))
+    pairs = [(image_id, project_id) for image_id, project_id in job.entities["pairs"]]
+    last = time.monotonic()
+
+    def progress(done: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_EVERY:
+            Job.objects.filter(pk=job.pk).update(done=done)
+            last = time.monotonic()
+
+    add = job.job_type == Job.Type.ADD_MEMBERS
+    outcome: dict[tuple[str, str], IMSError | None] = {}
+    try:
+        apply_pairs(caller, pairs, add=add, opened=job.entities.get("opened", []), progress=progress, outcome=outcome)
+    except IMSError as error:
+        problems = error.all_problems
+        job.status, job.error_code = Job.Status.FAIL, problems[0].code
+        job.fail_reason = "\n".join(p.message for p in problems)
+        # A pair the cloud took is "undone" in an add (all or nothing) and stays done in a removal.
+        job.entities["results"] = [
+            {"image_id": i, "project_id": p, "status": "failed" if outcome.get((i, p)) or (i, p) not in outcome
+             else ("undone" if add else "success")}
+            for i, p in pairs
+        ]
+        job.done = 0 if add else sum(1 for r in job.entities["results"] if r["status"] == "success")
+    except Exception:
+        # Whatever else went wrong is the console's fault: the job must still end, and the worker log says why.
+        logger.exception("Background job %s failed", job.pk)
+        job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
+        job.fail_reason = "The console failed while running this job; see the worker's log."
+    else:
+        job.status, job.done = Job.Status.SUCCESS, len(pairs)
+        job.entities["results"] = [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]
+    job.end_time, job.credential = timezone.now(), {}
+    job.save(update_fields=["status", "error_code", "fail_reason", "entities", "done", "end_time", "credential"])
+    return job.status
+
+
+def run_queued_tasks() -> None:
+    """Run every queued task with django-tasks-db's own worker loop, then return (its --batch mode): for the
+    benchmark and the tests, which look at a job before and after it runs."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="in-process", excluded_queue_names=[]).run()
+
+
+def shown(project_id: str) -> QuerySet[Job]:
+    """The background jobs the jobs region shows: running ones, and ones that ended a moment ago."""
+    recent = timezone.now() - SHOWN_AFTER_END
+    return Job.objects.filter(project_id=project_id, background=True).filter(
+        Q(end_time__isnull=True) | Q(end_time__gte=recent)
+    ).defer("credential", "entities").annotate(
+        images=KeyTextTransform("images", "entities"), projects=KeyTextTransform("projects", "entities"),
+    ).order_by("-begin_time")
+
+
+@dataclass(frozen=True)
+class JobLine:
+    """A background job as the jobs region says it."""
+
+    id: str
+    running: bool
+    status: str
+    headline: str
+    detail: str
+    done: int
+    total: int
+    problems: list[str]
+
+
+def describe(job: Job, now: datetime | None = None) -> JobLine:
+    now = now or timezone.now()
+    images, projects = _plural(int(job.images or 0), "image"), _plural(int(job.projects or 0), "project")  # type: ignore[attr-defined]
+    adding = job.job_type == Job.Type.ADD_MEMBERS
+    what = f"{images} with {projects}"
+    pairs = _plural(job.total, "pair")
+    problems: list[str] = []
+    if job.status == Job.Status.SUCCESS:
+        headline = f"Shared {what}" if adding else f"Stopped sharing {what}"
+        detail = f"All {pairs} done." if job.total > 1 else "Done."
+    elif job.status == Job.Status.FAIL:
+        headline = f"Sharing {what} failed" if adding else f"Stopping sharing of {what} failed"
+        problems = job.fail_reason.splitlines()
+        detail = ("Nothing was shared: the pairs already added were removed again." if adding
+                  else f"{_plural(job.done, 'share')} of {job.total} removed; the others remain.")
+    else:
+        headline = f"Sharing {what}" if adding else f"Stopping sharing of {what}"
+        if job.status == Job.Status.INIT and now - job.begin_time > WORKER_LATE:
+            detail = "Waiting for the task worker: it has not picked this job up. Is `manage.py db_worker` running?"
+        elif job.status == Job.Status.INIT:
+            detail = "Waiting to start."
+        else:
+            detail = f"{job.done} of {pairs} done."
+    return JobLine(
+        id=job.id, running=job.end_time is None, status=job.status, headline=headline, detail=detail, done=job.done,
+        total=job.total, problems=problems,
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,106 @@
+"""OpenStack mode with the console's project lookup account (IMS_OS_LOOKUP_USER, a Keystone system reader): the
+recipients' projects are checked for existence and region before anything is shared (S6, S11), and names are
+shown beside project IDs. Real Keystone and Glance (tests/conftest.py::local_cloud)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.clouds import OpenStackCloud, Tenant
+from tests.ims_console.test_openstack_mode import log_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cloud(local_cloud, settings):
+    settings.IMS_BACKEND = "openstack"
+    settings.OS_AUTH_URL = local_cloud.auth_url
+    settings.OS_REGION_NAME = "eu-de"
+    settings.IMS_OS_LOOKUP_USER = local_cloud.lookup_user
+    settings.IMS_OS_LOOKUP_PASSWORD = local_cloud.lookup_password
+    settings.IMS_OS_LOOKUP_DOMAIN = "Default"
+    cache.clear()
+    return OpenStackCloud(local_cloud)
+
+
+def glance_members(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
+    assert owner.admin.remote is not None
+    response = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members",
+                            headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
+    return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []
+
+
+def test_s6_a_project_id_that_names_no_project_is_refused_and_nothing_is_shared(cloud):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    nobody = uuid.uuid4().hex
+    owner, _ = log_in(acme)
+
+    response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": f"{globex.project_id}\n{nobody}"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Project {nobody} cannot be found in the current region (eu-de)" in html
+    assert globex.project_id not in html.split("cannot be found")[0][-200:]
+    assert glance_members(cloud, acme, image) == []
+
+
+def test_s11_a_project_of_another_region_is_refused(cloud):
+    acme, faraway = cloud.tenant(), cloud.tenant(region="eu-nl")
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+
+    response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": faraway.project_id})
+
+    assert f"Project {faraway.project_id} cannot be found in the current region (eu-de)" in response.content.decode()
+    assert glance_members(cloud, acme, image) == []
+
+
+def test_with_the_lookup_account_the_dialog_does_not_warn_and_a_project_of_the_region_is_shared_with(cloud):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+    dialog = owner.get(reverse("sharing:share"), {"image_id": image}).content.decode()
+    assert "does not tell the console whether a project ID exists" not in dialog
+
+    response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
+
+    assert response.status_code == 302
+    assert glance_members(cloud, acme, image) == [(globex.project_id, "pending")]
+
+
+def test_names_are_shown_beside_project_ids_to_the_owner_and_the_recipient(cloud):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
+    globex_project = f"eu-de_project-{globex.account_name.removeprefix('account-')}"
+    acme_project = f"eu-de_project-{acme.account_name.removeprefix('account-')}"
+
+    sharing_tab = owner.get(reverse("sharing:image_sharing", args=[image])).content.decode()
+    assert globex_project in sharing_tab and globex.account_name in sharing_tab
+
+    recipient, _ = log_in(globex)
+    pending = recipient.get(reverse("sharing:shared_pending")).content.decode()
+    assert acme_project in pending and acme.account_name in pending
+
+
+def test_a_lookup_account_keystone_refuses_is_a_clear_503_and_nothing_is_shared(cloud, settings):
+    settings.IMS_OS_LOOKUP_PASSWORD = "wrong"
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+
+    response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
+
+    assert response.status_code == 503
+    assert "refused the console&#x27;s lookup account IMS_OS_LOOKUP_USER=ims-lookup" in response.content.decode()
+    assert glance_members(cloud, acme, image) == []
+    # Names are a hint: the lists still work, with IDs only.
+    assert owner.get(reverse("sharing:image_sharing", args=[image])).status_code == 200
