@@ -547,8 +547,11 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
         done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
         with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
             list(pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done))
+        # An image this submission opened goes back to private, unless it has members again by then (another
+        # submission's, sent meanwhile): closing it would hide their share.
         for image_id in opened:
-            _visibility(caller, image_id, "private")
+            if not _call(caller, "GET", f"/v2/images/{image_id}/members", image_id=image_id)["members"]:
+                _visibility(caller, image_id, "private")
     unavailable = next((f for f in failures if f.status >= 500), None)
     if unavailable:
         raise unavailable

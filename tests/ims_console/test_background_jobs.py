@@ -195,3 +195,21 @@ def test_jobs_are_seen_only_in_their_project_and_by_its_users(cloud):
 def test_the_jobs_region_is_not_there_in_embedded_mode(owner):
     assert owner.client.get(reverse("background_jobs")).status_code == 404
     assert 'id="background-jobs"' not in owner.client.get(reverse("images:private")).content.decode()
+
+
+def test_a_failed_job_does_not_close_an_image_that_another_submission_shared_meanwhile(cloud):
+    acme = cloud.tenant()
+    image = cloud.image(acme, "web")
+    recipients = ",".join(uuid.uuid4().hex for _ in range(4))
+    owner, _ = log_in(acme)
+    # The same submission twice (a double click, two tabs): both are checked before either has run.
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": recipients})
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": recipients})
+
+    run_tasks()
+
+    first, second = Job.objects.order_by("begin_time")
+    assert (first.status, second.status) == ("SUCCESS", "FAIL")
+    # The second found every pair there (Glance: 409) and undid nothing of the first's: the image stays shared.
+    assert glance_visibility(cloud, acme, image) == "shared"
+    assert len(glance_members(cloud, acme, image)) == 4
