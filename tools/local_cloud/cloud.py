@@ -288,13 +288,15 @@ def main() -> None:
         glance(),
     ]
 
+    # SIGUSR1 and SIGUSR2 only say whether Glance is wanted; the main loop below stops or starts it. (Acting in the
+    # handlers raced: a start that came while the stop still waited for Glance to exit saw it alive and did nothing.)
+    glance_wanted = [True]
+
     def stop_glance(*_) -> None:
-        servers[1].terminate()
-        servers[1].wait(timeout=15)
+        glance_wanted[0] = False
 
     def start_glance(*_) -> None:
-        if servers[1].poll() is not None:
-            servers[1] = glance()
+        glance_wanted[0] = True
 
     def stop(*_) -> None:
         for server in servers:
@@ -331,7 +333,12 @@ def main() -> None:
     draft.replace(ready)
     log.info("Keystone at %s and Glance at %s are ready (state in %s)", auth_url, image_url, directory)
     while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request
-        time.sleep(0.5)
+        if not glance_wanted[0] and servers[1].poll() is None:
+            servers[1].terminate()
+            servers[1].wait(timeout=15)
+        elif glance_wanted[0] and servers[1].poll() is not None:
+            servers[1] = glance()
+        time.sleep(0.1)
     stop()
 
 
