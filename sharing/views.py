@@ -19,6 +19,7 @@ from ims_console.backends.records import SharingResult
 from ims_console.caller import Caller
 from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
 from ims_console.http import ConsoleRequest
+from ims_console.ids import parse_uuid
 from ims_console.ims_errors import IMSError
 from ims_console.tenancy import caller_for
 from sharing import rules
@@ -190,6 +191,24 @@ def shared_images(request: ConsoleRequest, status: str) -> HttpResponse:
     return render_page(request, "sharing/shared_with_me.html", context, {"shared-list": "sharing/_shared_list.html"})
 
 
+SHARED_LIST_OF_STATUS = {"accepted": "sharing:shared_with_me", "pending": "sharing:shared_pending",
+                         "rejected": "sharing:shared_rejected"}
+
+
+@require_GET
+@login_required
+def shared_image(request: ConsoleRequest, image_id: str) -> HttpResponse:
+    """An image shared with this project, whatever the share's status: every attribute, its owner, the share,
+    and what the recipient may do with it (read-only; the owner's own page is images:detail)."""
+    caller = caller_for(request)
+    image = read(lambda: get_backend().image_get(caller, image_id, scope=Scope.SHARED))
+    context = {
+        "image": image, "can_write": caller.can_write, "list_url": reverse(SHARED_LIST_OF_STATUS[image.share_status]),
+        "list_title": SHARED_LIST_TITLES[image.share_status],
+    }
+    return render_page(request, "sharing/shared_image.html", context, {"shared-image": "sharing/_shared_image.html"})
+
+
 STATUS_WORDS = {"accepted": ("Accept", "Accepted"), "rejected": ("Reject", "Rejected")}
 SHOWN_IN_DIALOG = 20
 
@@ -248,6 +267,11 @@ def member_status(request: ConsoleRequest) -> HttpResponse:
 
 
 def _back_to(params: QueryDict) -> str:
-    """Where a recipient goes after accepting or rejecting without JavaScript: the list they came from."""
+    """Where a recipient goes after accepting or rejecting without JavaScript: the list or image page they came
+    from."""
+    image_ids = params.getlist("image_id")
+    image_id = parse_uuid(image_ids[0]) if params.get("from") == "image" and len(image_ids) == 1 else None
+    if image_id:
+        return reverse("sharing:shared_image", args=[str(image_id)])
     names = {"pending": "sharing:shared_pending", "rejected": "sharing:shared_rejected"}
     return reverse(names.get(params.get("from", ""), "sharing:shared_with_me"))

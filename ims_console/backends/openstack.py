@@ -224,6 +224,8 @@ class OpenStackBackend:
                 records.append(image_record(image, member=member))
             else:
                 raise IMSError.image_not_found(image_id)
+        if scope != Scope.OWN:
+            records = _owners_named(records)
         return sorted(records, key=lambda r: (r.name, r.id))
 
     def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
@@ -358,10 +360,7 @@ class OpenStackBackend:
 
     def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage:
         page = self._list(caller, query, {"visibility": "shared", "member_status": status}, share_status=status)
-        items = [i for i in page.items if i.owner_project_id != caller.project_id]
-        known = project_lookup.names([i.owner_project_id for i in items])
-        items = [replace(i, owner_project_name=info.name, owner_account_name=info.account_name)
-                 if (info := known.get(i.owner_project_id)) else i for i in items]
+        items = _owners_named([i for i in page.items if i.owner_project_id != caller.project_id])
         return ImagePage(items=items, total=None, next_marker=page.next_marker, previous_marker=page.previous_marker,
                          query=query)
 
@@ -556,6 +555,13 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
     if unavailable:
         raise unavailable
     raise IMSError.many(failures)
+
+
+def _owners_named(images: list[ImageRecord]) -> list[ImageRecord]:
+    """Images with their owners' project and account names, where the lookup account can tell them."""
+    known = project_lookup.names([i.owner_project_id for i in images])
+    return [replace(i, owner_project_name=info.name, owner_account_name=info.account_name)
+            if (info := known.get(i.owner_project_id)) else i for i in images]
 
 
 def _pending_key(caller: Caller) -> str:

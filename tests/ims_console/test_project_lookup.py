@@ -104,3 +104,15 @@ def test_a_lookup_account_keystone_refuses_is_a_clear_503_and_nothing_is_shared(
     assert glance_members(cloud, acme, image) == []
     # Names are a hint: the lists still work, with IDs only.
     assert owner.get(reverse("sharing:image_sharing", args=[image])).status_code == 200
+
+
+def test_the_recipients_page_of_a_shared_image_names_its_owner(cloud):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
+    recipient, _ = log_in(globex)
+
+    html = recipient.get(reverse("sharing:shared_image", args=[image])).content.decode()
+
+    assert image in html and acme.account_name in html and "Pending" in html
