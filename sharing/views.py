@@ -88,8 +88,16 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
         return render_dialog(request, "sharing/_share_dialog.html", {"images": [], "selection_problem": selection_problem})
     tab = "stop" if (params.get("open") or params.get("tab")) == "stop" else "share"
     problems: list[IMSError] = []
-    if submitted and tab == "share":
-        result, problems = add_members(caller, image_ids, request.POST.get("project_ids", ""))
+    project_ids = request.POST.get("project_ids", "")
+    # One-click fixes: drop the images that cannot be shared, or the IDs the last attempt refused; the dialog is
+    # shown again with what is left, nothing is submitted.
+    drop = request.POST.get("drop", "") if submitted and tab == "share" else ""
+    if drop == "images":
+        image_ids = [i.id for i in read(lambda: get_backend().images_get(caller, image_ids)) if not i.share_refusal]
+    elif drop == "ids":
+        project_ids = _without_refused(project_ids, request.POST.getlist("refused_id"))
+    if submitted and tab == "share" and not drop:
+        result, problems = add_members(caller, image_ids, project_ids)
         if result:
             return dialog_done(request, shared_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
     if submitted and tab == "stop":
@@ -98,12 +106,24 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
             return dialog_done(request, stopped_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
     images = read(lambda: get_backend().images_get(caller, image_ids))
     context: dict[str, object] = {
-        "images": images, "tab": tab, "problems": problems, "project_ids": request.POST.get("project_ids", "")
+        "images": images, "tab": tab, "problems": problems, "project_ids": project_ids,
+        "unshareable": [i for i in images if i.share_refusal], "refused_ids": _refused_ids(problems),
+        "shareable_count": sum(1 for i in images if not i.share_refusal),
     }
     if tab == "stop":
         context["members"] = get_backend().image_members_list(caller, [i.id for i in images])
         context["checked"] = set(request.POST.getlist("project_id"))
     return render_dialog(request, "sharing/_share_dialog.html", context)
+
+
+def _refused_ids(problems: list[IMSError]) -> list[str]:
+    """The typed IDs a refusal named (malformed, your own, not found): what "Remove the IDs" takes out."""
+    return list(dict.fromkeys(p.item for p in problems if p.field == "project_ids" and p.item))
+
+
+def _without_refused(text: str, refused_ids: list[str]) -> str:
+    refused = set(refused_ids)
+    return "\n".join(t for t in rules.split_project_ids(text) if t not in refused and t.lower() not in refused)
 
 
 @require_GET
@@ -132,14 +152,17 @@ def members_add(request: ConsoleRequest, image_id: str) -> HttpResponse:
     caller = caller_for(request, write=True)
     image = read(lambda: get_backend().image_get(caller, image_id))
     problems: list[IMSError] = []
-    if request.method == "POST":
-        result, problems = add_members(caller, [image.id], request.POST.get("project_ids", ""))
+    project_ids = request.POST.get("project_ids", "")
+    if request.method == "POST" and request.POST.get("drop") == "ids":
+        project_ids = _without_refused(project_ids, request.POST.getlist("refused_id"))
+    elif request.method == "POST":
+        result, problems = add_members(caller, [image.id], project_ids)
         if result:
             return dialog_done(
                 request, shared_message(result), events=SHARE_EVENTS,
                 redirect_to=reverse("sharing:image_sharing", args=[image.id]),
             )
-    context = {"image": image, "problems": problems, "project_ids": request.POST.get("project_ids", "")}
+    context = {"image": image, "problems": problems, "project_ids": project_ids, "refused_ids": _refused_ids(problems)}
     return render_dialog(request, "sharing/_add_tenant_dialog.html", context)
 
 
