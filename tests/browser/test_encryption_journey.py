@@ -46,10 +46,11 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
 
     dialog = share_dialog(alice, "payments-debian12-enc-default")
     expect(dialog).to_contain_text("Cannot be shared: Image “payments-debian12-enc-default” is encrypted with the default key")
-    dialog.get_by_label("Project ID").fill(dave_project)
-    dialog.get_by_role("button", name="OK").click()
-    expect(dialog.get_by_role("alert")).to_contain_text("IMG.0098")
-    expect(dialog.get_by_role("alert")).to_contain_text("Replicate it to an unencrypted image")
+    expect(dialog).to_contain_text("IMG.0098")
+    expect(dialog).to_contain_text("Replicate it to an unencrypted image")
+    # Nothing in the dialog can be shared: OK says so instead of letting a doomed submission through.
+    expect(dialog.get_by_role("button", name="OK")).to_be_disabled()
+    expect(dialog.get_by_role("alert")).to_contain_text("This image cannot be shared")
     dialog.get_by_role("button", name="Cancel").click()
 
     alice.get_by_role("checkbox", name="Select payments-debian12-enc-default").uncheck()
