@@ -10,11 +10,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from images.rules import ACCOUNT_ID as HEX_ID  # project IDs have the same form: 32 hexadecimal characters
 from ims_console.backend_calls import http_error, read, write
 from ims_console.backends import get_backend
 from ims_console.dialogs import dialog_done, render_dialog, render_page
 from ims_console.http import ConsoleRequest
-from ims_console.ims_errors import IMSError
+from ims_console.ims_errors import ConsoleCode, IMSError
 from ims_console.tenancy import caller_for
 
 
@@ -73,7 +74,23 @@ def grant_create(request: ConsoleRequest, key_id: str) -> HttpResponse:
     backend = get_backend()
     key = read(lambda: backend.key_get(caller, key_id))
     problems: list[IMSError] = []
-    account_id = request.POST.get("account_id", "")
+    # What was typed: an account ID, or a project ID whose account is granted after a confirmation that names it.
+    # IMG.0099's link opens the dialog filled in with the recipient's project (?project_id=).
+    params = request.POST if request.method == "POST" else request.GET
+    account_id = (params.get("account_id") or params.get("project_id") or "").strip()
+    target = None
+    if request.method == "POST" and not request.POST.get("confirmed") and HEX_ID.fullmatch(account_id.lower()):
+        target = backend.project_account(caller, account_id.lower())
+        if target and target.account_id == caller.account_id:
+            problems = [IMSError(
+                ConsoleCode.ACCOUNT_ID_INVALID,
+                f"Project {target.project_name} ({target.project_id}) is in your own account; its projects can use "
+                "this key without a grant.", item=account_id, field="account_id",
+            )]
+            target = None
+        if target or problems:
+            context = {"key": key, "problems": problems, "account_id": account_id, "target": target}
+            return render_dialog(request, "images/_grant_create_dialog.html", context)
     if request.method == "POST":
         granted, problems = write(lambda: backend.key_grant_create(caller, key.id, account_id))
         if granted:

@@ -89,5 +89,6 @@ def grant_create_refusal(
             item=account_id, field="account_id",
         )
     if not exists():
-        return IMSError(ConsoleCode.ACCOUNT_NOT_FOUND, f"Account {account_id} does not exist.", item=account_id, field="account_id")
+        return IMSError(ConsoleCode.ACCOUNT_NOT_FOUND, f"No account or project has the ID {account_id}.", item=account_id,
+                        field="account_id")
     return None

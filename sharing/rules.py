@@ -158,7 +158,7 @@ def grant_refusal(
             item=project_id,
             field="project_ids",
             label=f"{project_name} ({account_name}, {project_id})" if account_name else project_id,
-            context={"key_id": key_id},
+            context={"key_id": key_id, "project_id": project_id},
             group=f"Image “{name}” is encrypted with key {key_alias}, which is not granted to the accounts of these "
             "projects; create a grant (Decrypt Data Key, Describe Key) for each account first",
         )

@@ -20,12 +20,14 @@ from ims_console.backends.records import (
     MemberPage,
     MemberRecord,
     PendingSummary,
+    ProjectAccount,
     SharingResult,
     VaultRecord,
 )
 from ims_console.caller import Caller
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import IMSError
+from ims_console.models import Project
 from sharing import replication
 from sharing import rules as sharing_rules
 from sharing import selectors as sharing_selectors
@@ -306,6 +308,13 @@ class _Keys:
     def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
         key = image_services.own_key(caller, key_id)
         return [member_record(m) for m in sharing_selectors.grant_dependents(key_id=str(key.pk), account_id=account_id)]
+
+    def project_account(self, caller: Caller, project_id: str) -> ProjectAccount | None:
+        project = Project.objects.select_related("account").filter(pk=project_id.strip().lower()).first()
+        if project is None:
+            return None
+        return ProjectAccount(project_id=project.pk, project_name=project.name, account_id=project.account_id,
+                              account_name=project.account.name, region=project.region)
 
 
 class EmbeddedBackend(_Images, _Members, _SharedWithMe, _Keys):

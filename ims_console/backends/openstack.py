@@ -39,6 +39,7 @@ from ims_console.backends.records import (
     MemberPage,
     MemberRecord,
     PendingSummary,
+    ProjectAccount,
     SharingResult,
     VaultRecord,
 )
@@ -445,6 +446,13 @@ class OpenStackBackend:
 
     def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]:
         return []
+
+    def project_account(self, caller: Caller, project_id: str) -> ProjectAccount | None:
+        info = project_lookup.names([project_id]).get(project_id)
+        if info is None:
+            return None
+        return ProjectAccount(project_id=info.id, project_name=info.name, account_id=info.account_id,
+                              account_name=info.account_name, region=info.region)
 
     # ---- Helpers.
 

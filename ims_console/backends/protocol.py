@@ -18,6 +18,7 @@ from ims_console.backends.records import (
     MemberPage,
     MemberRecord,
     PendingSummary,
+    ProjectAccount,
     SharingResult,
     VaultRecord,
 )
@@ -92,3 +93,6 @@ class Backend(Protocol):
     def key_grant_revoke(self, caller: Caller, key_id: str, account_id: str) -> KeyRecord: ...
 
     def key_grant_dependents(self, caller: Caller, key_id: str, account_id: str) -> list[MemberRecord]: ...
+
+    # Who a project ID is (its name and account), or None if the backend knows no such project or cannot tell.
+    def project_account(self, caller: Caller, project_id: str) -> ProjectAccount | None: ...

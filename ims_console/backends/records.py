@@ -114,6 +114,17 @@ class KeyRecord:
 
 
 @dataclass(frozen=True)
+class ProjectAccount:
+    """A project and the account it belongs to: who a typed project ID is."""
+
+    project_id: str
+    project_name: str
+    account_id: str
+    account_name: str
+    region: str
+
+
+@dataclass(frozen=True)
 class VaultRecord:
     id: str
     name: str

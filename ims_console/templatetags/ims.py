@@ -108,7 +108,9 @@ def grouped(problems: list[IMSError]) -> list[ProblemLine]:
             lines.append(ProblemLine(first.ims_code, first.message, first.context))
         else:
             labels = ", ".join(m.label for m in members)
-            lines.append(ProblemLine(first.ims_code, f"{first.group} ({len(members)}): {labels}.", first.context))
+            # A line about several items links to what they share (a key), not to one of them (a project).
+            shared = {k: v for k, v in first.context.items() if k != "project_id"}
+            lines.append(ProblemLine(first.ims_code, f"{first.group} ({len(members)}): {labels}.", shared))
     return lines
 
 

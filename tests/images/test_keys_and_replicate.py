@@ -137,7 +137,7 @@ def test_grants_need_an_existing_other_account_and_never_the_default_key(owner, 
         (default.pk, recipient.account.pk, "cannot be granted"),
         (key.pk, "xyz", "is not an account ID"),
         (key.pk, owner.account.pk, "is your own account"),
-        (key.pk, "f" * 32, "does not exist"),
+        (key.pk, "f" * 32, "No account or project has the ID"),
     ):
         with pytest.raises(Exception) as error:
             key_grant_create(caller=caller_of(owner), key_id=str(key_id), account_id=account_id)
