@@ -3,6 +3,7 @@ naming the offending value, or None. Services gather them so that a request is r
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -187,6 +188,11 @@ def quota_refusal(*, image_id: str, name: str, image_type: str, existing: int, a
 def accept_needs_vault(image_type: str) -> bool:
     """R4: accepting a full-ECS image stores its backup in a vault of the recipient's, which it must choose."""
     return image_type == ImageType.FULL_ECS
+
+
+def backup_gb(size: int) -> int:
+    """What accepting a full-ECS image takes from the chosen vault: its backup's size, in whole GB (R4)."""
+    return math.ceil(size / 1024**3)
 
 
 def vault_refusal(

@@ -7,7 +7,6 @@ per-pair results, and one audit trace per pair (S15).
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -227,11 +226,6 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     )
 
 
-def backup_gb(size: int) -> int:
-    """What accepting a full-ECS image takes from the chosen vault: its backup's size, in whole GB (R4)."""
-    return math.ceil(size / 1024**3)
-
-
 PKS_PER_UPDATE = 5000
 
 
@@ -253,7 +247,7 @@ def _vault_problem(caller: Caller, vault_id: str, accepting: list[_Share]) -> tu
     """The vault chosen for accepting full-ECS images, locked so that two acceptances cannot both take its last
     free space, or the reason it cannot take them."""
     names = ", ".join(f"“{m.name}”" for m in accepting)
-    needed_gb = sum(backup_gb(m.size) for m in accepting)
+    needed_gb = sum(rules.backup_gb(m.size) for m in accepting)
     vault_pk = parse_uuid(vault_id) if vault_id else None
     vault = Vault.objects.select_for_update().filter(pk=vault_pk, project_id=caller.project_id).first() if vault_pk else None
     problem = rules.vault_refusal(
@@ -331,11 +325,11 @@ def image_member_status_update(
         )
     for member in accepting_full_ecs:
         ImageMember.objects.filter(pk=member.pk).update(
-            status=status, updated_at=now, vault=vault, reserved_gb=backup_gb(member.size)
+            status=status, updated_at=now, vault=vault, reserved_gb=rules.backup_gb(member.size)
         )
     if vault is not None:
         Vault.objects.filter(pk=vault.pk).update(
-            used_gb=F("used_gb") + sum(backup_gb(m.size) for m in accepting_full_ecs)
+            used_gb=F("used_gb") + sum(rules.backup_gb(m.size) for m in accepting_full_ecs)
         )
     changed = [(m.image_id, caller.project_id) for m in changing]
     unchanged = [(i, caller.project_id) for i in wanted if shares[i].status == status]

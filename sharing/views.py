@@ -4,6 +4,7 @@ Add Tenant and Delete, and Images Shared with Me."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
@@ -15,7 +16,7 @@ from images.forms import ImageListForm, selected_image_ids
 from ims_console.backend_calls import read, write
 from ims_console.backends import get_backend
 from ims_console.backends.protocol import Scope
-from ims_console.backends.records import SharingResult
+from ims_console.backends.records import ImageRecord, SharingResult, VaultRecord
 from ims_console.caller import Caller
 from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
 from ims_console.http import ConsoleRequest
@@ -281,12 +282,38 @@ def member_status(request: ConsoleRequest) -> HttpResponse:
         total = len(images)
         needs_vault = [i for i in images if i.accept_needs_vault and i.share_status != "accepted"]
     needs_vault = needs_vault if status == "accepted" else []
+    vaults = vault_choices(backend.vaults_list(caller), needs_vault) if needs_vault else []
+    vault_id = params.get("vault_id", "")
+    fit = [v for v in vaults if not v.refusal]
+    if not vault_id and len(fit) == 1:
+        vault_id = fit[0].vault.id  # the only vault that fits is chosen for the user
     context.update(
         images=images, shown=images[:SHOWN_IN_DIALOG], total=total, more=total - len(images[:SHOWN_IN_DIALOG]),
-        problems=problems, needs_vault=needs_vault, vaults=backend.vaults_list(caller) if needs_vault else [],
-        vault_id=params.get("vault_id", ""), back=_back_to(params),
+        problems=problems, needs_vault=needs_vault, vaults=vaults, any_fit=bool(fit),
+        needed_gb=sum(rules.backup_gb(i.size) for i in needs_vault), vault_id=vault_id, back=_back_to(params),
     )
     return render_dialog(request, "sharing/_member_status_dialog.html", context)
+
+
+@dataclass(frozen=True)
+class VaultChoice:
+    vault: VaultRecord
+    refusal: str  # why it cannot take these backups (R4), or "" if it can
+
+
+def vault_choices(vaults: list[VaultRecord], full_ecs: list[ImageRecord]) -> list[VaultChoice]:
+    """Every vault of the project, each with the reason it cannot take the backups of these full-ECS images: the
+    dialog offers the fit ones and shows the others disabled with their reason, before anything is submitted."""
+    needed = sum(rules.backup_gb(i.size) for i in full_ecs)
+    names = ", ".join(f"“{i.name}”" for i in full_ecs[:3]) + (f" and {len(full_ecs) - 3} more" if len(full_ecs) > 3 else "")
+    choices = []
+    for vault in vaults:
+        problem = rules.vault_refusal(
+            vault_id=vault.id, vault_name=vault.name, protection_type=vault.protection_type,
+            resource_type=vault.resource_type, free_gb=vault.free_gb, needed_gb=needed, images=names,
+        )
+        choices.append(VaultChoice(vault, problem.message if problem else ""))
+    return sorted(choices, key=lambda c: (bool(c.refusal), c.vault.name))
 
 
 def _back_to(params: QueryDict) -> str:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from ims_console.models import Project
 from sharing.models import ImageMember
+from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +106,7 @@ def test_accept_all_accepts_everything_pending(page: Page, console):
     assert pending_for("eu-de_globex") == 0
 
 
-def test_a_full_ecs_share_is_accepted_only_with_a_fit_vault(page: Page, console):
+def test_a_full_ecs_share_offers_only_the_fit_vault_and_says_why_the_others_do_not_fit(page: Page, console):
     console(page, "alice")
     page.get_by_role("link", name="Images Shared with Me").click()
     page.get_by_role("link", name="View Pending Images").click()
@@ -114,17 +115,16 @@ def test_a_full_ecs_share_is_accepted_only_with_a_fit_vault(page: Page, console)
     for vault in ("vault-servers", "vault-servers-small", "vault-disks", "vault-replicas"):
         expect(dialog.get_by_role("row").filter(has_text=vault).first).to_be_visible()
 
-    dialog.get_by_role("button", name="OK").click()
-    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0184 Choose a server-backup vault")
-    dialog.get_by_label("vault-disks").check()
-    dialog.get_by_role("button", name="OK").click()
-    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0193")
-    dialog.get_by_label("vault-servers-small").check()
-    dialog.get_by_role("button", name="OK").click()
-    expect(dialog.locator("#vault-error")).to_contain_text("IMG.0182")
+    # The vaults that cannot take the backup say why before anything is submitted, and cannot be chosen; the only
+    # one that fits is chosen already.
+    for vault, why in (("vault-disks", "is not a server-backup vault"), ("vault-replicas", "is not a server-backup vault"),
+                       ("vault-servers-small", "GB free; the backup of")):
+        expect(dialog.get_by_label(vault, exact=True)).to_be_disabled()
+        expect(dialog.get_by_role("row").filter(has_text=vault)).to_contain_text(why)
+    expect(dialog.get_by_label("vault-servers", exact=True)).to_be_checked()
+    assert violations(page) == []
     assert ImageMember.objects.get(image__name="globex-full-ecs-cbr").status == "pending"
 
-    dialog.get_by_label("vault-servers", exact=True).check()
     dialog.get_by_role("button", name="OK").click()
     expect(page.get_by_role("status")).to_have_text("Accepted 1 image.")
     member = ImageMember.objects.select_related("vault").get(image__name="globex-full-ecs-cbr")
