@@ -17,7 +17,9 @@ HTMX = {"HX-Request": "true", "HX-Target": "modal"}
 
 
 def radio(html: str, vault) -> str:
-    return re.search(rf'<input type="radio" name="vault_id" id="vault-{vault.pk}"[^>]*>', html).group(0)
+    found = re.search(rf'<input type="radio" name="vault_id" id="vault-{vault.pk}"[^>]*>', html)
+    assert found, f"no radio button for {vault.name}"
+    return found.group(0)
 
 
 @pytest.fixture
