@@ -67,13 +67,15 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     )
     assert not Image.objects.get(name="vault-ubuntu2204-enc-custom").members.exists()
 
-    alert.get_by_role("link", name="Open the key's grants").click()
-    expect(alice.get_by_role("heading", name="acme/prod-images")).to_be_visible()
-    alice.get_by_role("link", name="Create Grant").click()
+    # The refusal opens Create Grant for that project; an account ID typed instead is granted at once.
+    alert.get_by_role("link", name="Create the grant for this project's account").click()
     grant = alice.get_by_role("dialog", name="Create Grant")
-    grant.get_by_label("Account ID").fill(dave_account)
+    expect(grant.get_by_label("Account ID or project ID")).to_have_value(dave_project)
+    grant.get_by_label("Account ID or project ID").fill(dave_account)
     grant.get_by_role("button", name="OK").click()
     expect(alice.get_by_role("status")).to_have_text(f"Granted acme/prod-images to account initech ({dave_account}).")
+    alice.get_by_role("link", name="KMS Keys").click()
+    alice.get_by_role("link", name="acme/prod-images").click()
     expect(alice.get_by_role("row").filter(has_text="initech")).to_contain_text("Decrypt Data Key, Describe Key")
 
     alice.get_by_role("navigation", name="Image lists").get_by_role("link", name="Private Images").click()
