@@ -37,7 +37,7 @@ def image_cells(image: ImageRecord) -> str:
     """The cells both image lists share (OS Type, OS, Image Type, Disk Capacity, Encrypted, Created), built here
     rather than by an include: a list renders them for every row."""
     return format_html(
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        '<td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td>',
         image.os_type, image.os_version or "–", image.image_type_label, image.min_disk,
         "Yes" if image.encrypted else "No", ims_time(image.created_at),
     )

@@ -50,3 +50,12 @@ def test_details_sharing_tab_and_dialogs_have_no_accessibility_violations(page: 
     page.get_by_role("link", name="Accept globex-full-ecs-cbr").click()
     expect(page.get_by_role("dialog", name="Accept Full-ECS Image")).to_be_visible()
     assert violations(page) == []
+
+
+def test_a_read_only_user_sees_no_dead_controls_and_a_note(page: Page, console, live_server):
+    console(page, "carol")
+    for path in ("/images/", "/shared/", "/shared/pending/"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("note").filter(has_text="is read-only")).to_be_visible()
+        expect(page.get_by_role("checkbox")).to_have_count(0)
+        assert violations(page) == []
