@@ -41,3 +41,18 @@ def test_bob_opens_a_pending_image_reads_its_id_and_owner_and_accepts_it_there(p
     expect(page.get_by_role("link", name="Accept", exact=True)).to_have_count(0)
     assert ImageMember.objects.get(image=image, project=globex).status == "accepted"
     assert violations(page) == []
+
+
+def test_screenshot_of_a_shared_image_for_the_readme(page: Page, console, tmp_path):
+    """Writes docs/shared-image.png when IMS_SCREENSHOTS names a folder (`make screenshots`)."""
+    import os
+    from pathlib import Path
+
+    console(page, "bob")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("navigation", name="Image lists").get_by_role("link", name="Images Shared with Me").click()
+    page.locator(".list tbody tr").first.locator(".col-name a").click()
+    expect(page.get_by_role("heading", name="Share")).to_be_visible()
+    path = Path(os.environ.get("IMS_SCREENSHOTS") or tmp_path) / "shared-image.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
