@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
 from ims_console.backend_calls import read, write
 from ims_console.backends import get_backend
+from ims_console.backends.records import MemberRecord
 from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
 from ims_console.http import ConsoleRequest
 from ims_console.ims_errors import IMSError
@@ -72,6 +73,10 @@ def image_modify(request: ConsoleRequest, image_id: str) -> HttpResponse:
     return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form, "problems": problems})
 
 
+# The Delete confirmation names this many recipients that lose the images, then counts the rest.
+RECIPIENTS_NAMED = 20
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def images_delete(request: ConsoleRequest) -> HttpResponse:
@@ -88,10 +93,17 @@ def images_delete(request: ConsoleRequest) -> HttpResponse:
         _, problems = write(lambda: backend.images_delete(caller, ids))
     if not submitted or problems:
         shared = [i for i in images if i.member_count]
+        # The confirmation names who loses the images: each recipient project once, those who accepted first.
+        members = backend.image_members_list(caller, [i.id for i in shared]) if shared else []
+        recipients: dict[str, MemberRecord] = {}
+        for member in sorted(members, key=lambda m: (m.status != "accepted", m.project_name)):
+            recipients.setdefault(member.project_id, member)
+        losing = list(recipients.values())
         return render_dialog(
             request,
             "images/_delete_dialog.html",
             {"images": images, "shared_count": len(shared), "recipients_losing": sum(i.member_count for i in shared),
+             "losing": losing[:RECIPIENTS_NAMED], "losing_more": max(0, len(losing) - RECIPIENTS_NAMED),
              "problems": problems},
         )
     names = ", ".join(f"“{i.name}”" for i in images)

@@ -16,7 +16,7 @@ from images.forms import ImageListForm, selected_image_ids
 from ims_console.backend_calls import read, write
 from ims_console.backends import get_backend
 from ims_console.backends.protocol import Scope
-from ims_console.backends.records import ImageRecord, SharingResult, VaultRecord
+from ims_console.backends.records import ImageRecord, MemberRecord, SharingResult, VaultRecord
 from ims_console.caller import Caller
 from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
 from ims_console.http import ConsoleRequest
@@ -87,7 +87,8 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
     image_ids, selection_problem = selected_image_ids(params)
     if selection_problem:
         return render_dialog(request, "sharing/_share_dialog.html", {"images": [], "selection_problem": selection_problem})
-    tab = "stop" if (params.get("open") or params.get("tab")) == "stop" else "share"
+    # Stop Sharing is opened with open=stop; open=stop-all ticks every recipient shown (Select all).
+    tab = "stop" if (params.get("open") or params.get("tab") or "").startswith("stop") else "share"
     problems: list[IMSError] = []
     project_ids = request.POST.get("project_ids", "")
     # One-click fixes: drop the images that cannot be shared, or the IDs the last attempt refused; the dialog is
@@ -112,9 +113,31 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
         "shareable_count": sum(1 for i in images if not i.share_refusal),
     }
     if tab == "stop":
-        context["members"] = get_backend().image_members_list(caller, [i.id for i in images])
-        context["checked"] = set(request.POST.getlist("project_id"))
+        context.update(stop_sharing_context(
+            get_backend().image_members_list(caller, [i.id for i in images]), request.POST.getlist("project_id"),
+            query=params.get("recipient_q", ""), select_all=params.get("open") == "stop-all",
+        ))
     return render_dialog(request, "sharing/_share_dialog.html", context)
+
+
+def stop_sharing_context(members: list[MemberRecord], checked_ids: list[str], *, query: str, select_all: bool) -> dict:
+    """The Stop Sharing tab: the recipients (up to 256 an image), narrowed by a search on project ID, project or
+    account name; those ticked, kept across searches; and the ones who have accepted, named, since they lose an
+    image they use."""
+    needle = query.strip().lower()
+    shown = [m for m in members if not needle or needle in m.project_id or needle in m.project_name.lower()
+             or needle in m.account_name.lower()]
+    checked = set(checked_ids) | ({m.project_id for m in shown} if select_all else set())
+    accepted: dict[str, MemberRecord] = {}
+    for member in members:
+        if member.status == "accepted":
+            accepted.setdefault(member.project_id, member)
+    shown_ids = {m.project_id for m in shown}
+    return {
+        "members": shown, "checked": checked, "recipient_q": query, "recipients_total": len({m.project_id for m in members}),
+        "checked_hidden": sorted(checked - shown_ids), "accepted": list(accepted.values()),
+        "accepted_checked": [m for m in accepted.values() if m.project_id in checked],
+    }
 
 
 def _refused_ids(problems: list[IMSError]) -> list[str]:

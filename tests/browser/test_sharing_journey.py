@@ -174,7 +174,7 @@ def test_deleting_a_shared_image_warns_how_many_recipients_lose_it(page: Page, c
     row_of(page, "api-gateway-debian12").get_by_role("button", name="More").click()
     page.get_by_role("menuitem", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete Image")
-    expect(dialog).to_contain_text("It is shared with 1 project, which will lose it.")
+    expect(dialog).to_contain_text("It is shared with 1 project, which will lose it:")
     dialog.get_by_role("button", name="OK").click()
     expect(page.get_by_role("status")).to_contain_text("Deleted image “api-gateway-debian12”.")
     assert not ImageMember.objects.filter(image__name="api-gateway-debian12").exists()
