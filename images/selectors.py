@@ -8,6 +8,7 @@ from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
 
 from images.models import Image, Key, KeyGrant
 from ims_console.backends.records import COUNT_LIMIT
+from ims_console.ids import parse_uuid
 from ims_console.keyset import keyset_page
 
 # Columns other apps add to a project's images in the same query (sharing adds each image's number of recipients:
@@ -69,7 +70,9 @@ def image_page(
     filtered = bool(name or image_type or os_type)
     sort = (sort_fields or {}).get(sort, sort)
     if name:
-        images = images.filter(name__icontains=name)
+        # A whole image ID finds that image (IMS's search takes a name or an ID); anything else is part of a name.
+        image_id = parse_uuid(name.strip())
+        images = images.filter(pk=image_id) if image_id else images.filter(name__icontains=name)
     if image_type:
         images = images.filter(image_type=image_type)
     if os_type:

@@ -253,3 +253,13 @@ document.addEventListener("click", async (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   updateSelection();
 });
+
+// ---- Refresh buttons: reload the list they name in place (keeping its filters, sort and page); without
+// JavaScript they are links to the same page.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-refresh-list]");
+  const list = button && document.getElementById(button.dataset.refreshList);
+  if (!list) return;
+  event.preventDefault();
+  htmx.trigger(list, "list-refresh");
+});
