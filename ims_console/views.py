@@ -119,7 +119,7 @@ def bad_request(request: ConsoleRequest, exception: Exception) -> HttpResponse:
     return render(request, "400.html", {"reason": reason}, status=400)
 
 
-# Jobs the region shows at once; older ones are in the job list of issue 12's Activity page.
+# The region shows the newest few background jobs of the project (running, or ended in the last 10 minutes).
 JOBS_SHOWN = 5
 
 
