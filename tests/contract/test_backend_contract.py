@@ -219,7 +219,7 @@ def test_a_custom_key_granted_to_the_recipients_account_lets_its_image_be_shared
     assert key.encrypts_replicas
     image_id = cloud.image(alice, "enc", key_id=key.id)
     error = refusal(lambda: backend.image_members_add(alice.admin, [image_id], [bob.project_id]))
-    assert codes(error) == ["IMG.0099"] and error.all_problems[0].context == {"key_id": key.id}
+    assert codes(error) == ["IMG.0099"] and error.all_problems[0].context == {"key_id": key.id, "project_id": bob.project_id}
     own = refusal(lambda: backend.key_grant_create(alice.admin, key.id, alice.account_id))
     assert codes(own) == [ConsoleCode.ACCOUNT_ID_INVALID]
     granted = backend.key_grant_create(alice.admin, key.id, bob.account_id)
