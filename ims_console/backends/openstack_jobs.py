@@ -11,7 +11,6 @@ is emptied when the job ends.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,8 +24,6 @@ from django.utils import timezone
 from ims_console.caller import Caller, Remote
 from ims_console.ims_errors import ConsoleCode, IMSError
 from ims_console.models import Job
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5
 # Ended jobs stay in view this long, so that whoever started one sees how it ended.
@@ -73,29 +70,34 @@ def run_job(job_id: str) -> str:
 
     add = job.job_type == Job.Type.ADD_MEMBERS
     outcome: dict[tuple[str, str], IMSError | None] = {}
+    ended = False
     try:
-        apply_pairs(caller, pairs, add=add, opened=job.entities.get("opened", []), progress=progress, outcome=outcome)
-    except IMSError as error:
-        problems = error.all_problems
-        job.status, job.error_code = Job.Status.FAIL, problems[0].code
-        job.fail_reason = "\n".join(p.message for p in problems)
-        # A pair the cloud took is "undone" in an add (all or nothing) and stays done in a removal.
-        job.entities["results"] = [
-            {"image_id": i, "project_id": p, "status": "failed" if outcome.get((i, p)) or (i, p) not in outcome
-             else ("undone" if add else "success")}
-            for i, p in pairs
-        ]
-        job.done = 0 if add else sum(1 for r in job.entities["results"] if r["status"] == "success")
-    except Exception:
-        # Whatever else went wrong is the console's fault: the job must still end, and the worker log says why.
-        logger.exception("Background job %s failed", job.pk)
-        job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
-        job.fail_reason = "The console failed while running this job; see the worker's log."
-    else:
-        job.status, job.done = Job.Status.SUCCESS, len(pairs)
-        job.entities["results"] = [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]
-    job.end_time, job.credential = timezone.now(), {}
-    job.save(update_fields=["status", "error_code", "fail_reason", "entities", "done", "end_time", "credential"])
+        try:
+            apply_pairs(caller, pairs, add=add, opened=job.entities.get("opened", []), progress=progress,
+                        outcome=outcome)
+        except IMSError as error:
+            problems = error.all_problems
+            job.status, job.error_code = Job.Status.FAIL, problems[0].code
+            job.fail_reason = "\n".join(p.message for p in problems)
+            # A pair the cloud took is "undone" in an add (all or nothing) and stays done in a removal.
+            job.entities["results"] = [
+                {"image_id": i, "project_id": p, "status": "failed" if outcome.get((i, p)) or (i, p) not in outcome
+                 else ("undone" if add else "success")}
+                for i, p in pairs
+            ]
+            job.done = 0 if add else sum(1 for r in job.entities["results"] if r["status"] == "success")
+        else:
+            job.status, job.done = Job.Status.SUCCESS, len(pairs)
+            job.entities["results"] = [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]
+        ended = True
+    finally:
+        if not ended:
+            # Anything else is the console's own fault: the job still ends (and its token is erased) before the
+            # error goes on to the worker, which records it as a failed task with its traceback.
+            job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
+            job.fail_reason = "The console failed while running this job; see the task worker's log."
+        job.end_time, job.credential = timezone.now(), {}
+        job.save(update_fields=["status", "error_code", "fail_reason", "entities", "done", "end_time", "credential"])
     return job.status
 
 

@@ -213,3 +213,22 @@ def test_a_failed_job_does_not_close_an_image_that_another_submission_shared_mea
     # The second found every pair there (Glance: 409) and undid nothing of the first's: the image stays shared.
     assert glance_visibility(cloud, acme, image) == "shared"
     assert len(glance_members(cloud, acme, image)) == 4
+
+
+def test_a_job_that_fails_for_the_consoles_own_fault_still_ends_erases_the_token_and_the_task_fails(cloud):
+    acme = cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": ",".join(uuid.uuid4().hex for _ in range(4))})
+    # A fault no real server shows: the job row's endpoint is not a URL, so `requests` refuses it before any call.
+    job = Job.objects.get()
+    job.credential = {**job.credential, "image_url": "not-a-url"}
+    job.save(update_fields=["credential"])
+
+    run_tasks()
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code, job.credential) == ("FAIL", "console.job_failed", {})
+    assert "see the task worker's log" in job.fail_reason
+    assert DBTaskResult.objects.get().status == "FAILED"
+    assert glance_members(cloud, acme, image) == []
