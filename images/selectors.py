@@ -34,6 +34,8 @@ class ImageListPage:
     total: int
     has_previous: bool
     has_next: bool
+    # How many images come before this page (up to COUNT_LIMIT + 1), for "Page 2 of 5".
+    position: int = 0
 
 
 def image_list_private(*, project_id: str, annotations: Annotations | None = None, **query) -> ImageListPage:
@@ -56,7 +58,8 @@ def image_page(
     sort_fields: dict[str, str] | None = None,
     tiebreak: str = "id",
 ) -> ImageListPage:
-    """One page of a list of images: filtered, sorted, keyset-paginated, in at most three queries.
+    """One page of a list of images: filtered, sorted, keyset-paginated, in at most four queries (the count, the
+    marker, where the page starts, the page).
 
     Keyset pagination (ims_console.keyset) compares (sort key, id) with the marker image's, looked up in the same
     list, so an image from elsewhere cannot serve as one.
@@ -84,9 +87,12 @@ def image_page(
     marker = images.filter(pk=marker_id).values(sort, tiebreak).first() if marker_id else None
     page = keyset_page(
         images, sort=sort, tiebreak=tiebreak, ascending=order == "asc", marker=marker,
-        backwards=bool(before) and marker is not None, limit=limit,
+        backwards=bool(before) and marker is not None, limit=limit, count_limit=COUNT_LIMIT,
     )
-    return ImageListPage(images=page.rows, total=total, has_previous=page.has_previous, has_next=page.has_next)
+    return ImageListPage(
+        images=page.rows, total=total, has_previous=page.has_previous, has_next=page.has_next,
+        position=page.position or 0,
+    )
 
 
 def key_usable_by(account_id: str):

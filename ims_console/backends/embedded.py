@@ -149,6 +149,7 @@ def _page(page: image_selectors.ImageListPage, query: ImageQuery) -> ImagePage:
         next_marker=items[-1].id if items and page.has_next else None,
         previous_marker=items[0].id if items and page.has_previous else None,
         query=query,
+        position=page.position,
     )
 
 

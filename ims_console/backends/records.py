@@ -188,9 +188,28 @@ class ImagePage:
     next_marker: str | None = None
     previous_marker: str | None = None
     query: ImageQuery = field(default_factory=ImageQuery)
+    # How many items come before this page, exact up to COUNT_LIMIT; None when not counted (Glance).
+    position: int | None = None
 
     @property
     def total_label(self) -> str:
         if self.total is None:
             return "not counted by the image service"
         return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
+
+    @property
+    def page_label(self) -> str:
+        """ "Page 2 of 5", from where this page starts and how many items there are; "" when either is unknown.
+
+        A page starting part-way (items were added or removed since its marker was handed out) counts as the page
+        after the whole pages before it, and the pages after it are counted from its end, so the label always adds
+        up with what Previous and Next reach.
+        """
+        if self.position is None or self.position > COUNT_LIMIT or self.total is None:
+            return ""
+        size = max(1, self.query.limit)
+        number = -(-self.position // size) + 1
+        if self.total > COUNT_LIMIT:
+            return f"Page {number:,} of more than {(COUNT_LIMIT // size):,}"
+        after = max(0, self.total - self.position - len(self.items))
+        return f"Page {number:,} of {number + -(-after // size):,}"

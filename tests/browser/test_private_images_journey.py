@@ -30,17 +30,21 @@ def test_alice_pages_filters_searches_sorts_and_opens_details(page: Page, consol
     console(page, "alice")
     expect(rows(page)).to_have_count(10)
     expect(page.get_by_text("Total Records: 44")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 5")).to_be_visible()
     first_name = first_image_name(page)
 
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url(re.compile(r"after="))
     expect(rows(page).first.get_by_role("link", name=first_name, exact=True)).to_have_count(0)
+    expect(page.get_by_text("Page 2 of 5")).to_be_visible()
     page.get_by_role("link", name="Previous").click()
     expect(rows(page).first.get_by_role("link", name=first_name, exact=True)).to_be_visible()
+    expect(page.get_by_text("Page 1 of 5")).to_be_visible()
 
     page.get_by_label("Image type").select_option(label="Data disk image")
     expect(page).to_have_url(re.compile(r"image_type=data"))
     expect(page.get_by_text("Total Records: 8")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 1")).to_be_visible()
     for text in rows(page).locator("td:nth-child(6)").all_inner_texts():
         assert text == "Data disk image"
     page.get_by_label("Image type").select_option(label="All images")

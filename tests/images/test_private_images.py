@@ -178,8 +178,8 @@ def test_apply_for_server_and_export_are_shown_disabled_with_a_reason(owner):
 
 
 # Session, user, membership with account, the account's projects, the count, the page of rows, and the
-# pending shares behind the red dot; a marker (next/previous page) adds its own lookup. None of these grows
-# with the number of images.
+# pending shares behind the red dot; a marker (next/previous page) adds its own lookup and the bounded count of
+# the images before it ("Page 2 of 5"). None of these grows with the number of images.
 FIRST_PAGE_QUERIES = 7
 LATER_PAGE_QUERIES = 8
 
