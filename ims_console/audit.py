@@ -35,7 +35,8 @@ class Entry(NamedTuple):
 def record_job(caller: Caller, job_type: str, *, entities: dict, now: datetime) -> Job:
     """A job the console ran to completion (it validates first, so a job succeeds whole)."""
     return Job.objects.create(
-        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, begin_time=now,
+        job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, username=caller.username,
+        total=len(entities.get("results", [])), done=len(entities.get("results", [])), begin_time=now,
         end_time=timezone.now(), entities=entities,
     )
 

@@ -102,7 +102,13 @@ class Trace(models.Model):
 
     class Meta:
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["project_id", "time"], name="trace_project_time")]
+        indexes = [
+            models.Index(fields=["project_id", "time"], name="trace_project_time"),
+            # An image's Activity tab, and the Activity page's image filter.
+            models.Index(fields=["resource_id", "time"], name="trace_resource_time"),
+            # A job's traces (where it was started from).
+            models.Index(fields=["job_id"], name="trace_job"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.resource_id} -> {self.member_project_id}: {self.result}"
@@ -154,6 +160,8 @@ class Job(models.Model):
     class Meta:
         # Created by the sharing app before jobs became the console's own (images record them too).
         db_table = "sharing_job"
+        # The Activity page: a project's jobs newest first, a page at a time.
+        indexes = [models.Index(fields=["project_id", "begin_time", "id"], name="job_project_time")]
 
     def __str__(self) -> str:
         return f"{self.job_type} {self.id} {self.status}"

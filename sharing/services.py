@@ -66,10 +66,10 @@ def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
 
 def _record(
     caller: Caller, *, job_type: str, trace: str, changed: list[tuple[str, str]], unchanged: list[tuple[str, str]],
-    changed_result: str, unchanged_result: str, now,
+    changed_result: str, unchanged_result: str, now, extra: dict | None = None,
 ) -> Job:
     """The IMS job with its per-pair results, and one trace per pair (S15), in two inserts whatever the size."""
-    job = audit.record_job(caller, job_type, entities=audit.pair_results(changed, unchanged), now=now)
+    job = audit.record_job(caller, job_type, entities={**audit.pair_results(changed, unchanged), **(extra or {})}, now=now)
     audit.record_traces(
         caller, trace,
         [Entry(i, p, changed_result) for i, p in changed] + [Entry(i, p, unchanged_result) for i, p in unchanged],
@@ -336,6 +336,7 @@ def image_member_status_update(
     job = _record(
         caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=changed, unchanged=unchanged,
         changed_result=f"success: {status}", unchanged_result=f"unchanged: already {status}", now=now,
+        extra={"member_status": status},
     )
     return MembersChanged(
         job=job, images=len(wanted), projects=1, changed=len(changed), unchanged=len(unchanged), duplicates=[]

@@ -23,7 +23,7 @@ def sideways(page: Page) -> int:
 
 @pytest.mark.parametrize("user,path", [
     ("alice", "/images/"), ("alice", "/shared/"), ("alice", "/shared/pending/"), ("bob", "/shared/"),
-    ("bob", "/shared/rejected/"), ("alice", "/images/keys/"), ("alice", "/credentials/"),
+    ("bob", "/shared/rejected/"), ("alice", "/images/keys/"), ("alice", "/credentials/"), ("alice", "/activity/"),
 ])
 def test_lists_fit_1280_pixels_with_times_and_ids_on_one_line(page: Page, console, live_server, user, path):
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -1,0 +1,366 @@
+"""Activity: the audit trail this console records (ims_console.audit), shown in the console as IMS leaves to CTS.
+
+Two views read it. A project's Activity page lists its jobs (every change made from it, in both modes: a share, a
+stop, an accept or reject, a modify, a delete, a replicate), filtered, keyset-paged, one per line with its
+per-pair results a click away, and exported as CSV. An image's Activity tab lists the traces of that image: what
+its owner did to it, with who and from which address, and what each recipient did (accepted or rejected), without
+the recipient's user or address, which belong to another tenant.
+
+The trail is the console's own record, kept in its own database whatever the image service (like the session),
+so these reads do not go through the backend. Every read is scoped to the caller's project: another project's job
+is not found (404), and an image's tab is reached only after the backend has found the image the caller's own.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from images.models import Image
+from ims_console.backends.records import COUNT_LIMIT
+from ims_console.ids import parse_uuid
+from ims_console.keyset import keyset_page
+from ims_console.models import Job, Project, Trace
+
+ACTION_LABELS: dict[str, str] = {
+    Job.Type.ADD_MEMBERS: "Share",
+    Job.Type.DELETE_MEMBERS: "Stop sharing",
+    Job.Type.UPDATE_MEMBERS: "Accept or reject",
+    Job.Type.UPDATE_IMAGE: "Modify image",
+    Job.Type.DELETE_IMAGES: "Delete images",
+    Job.Type.COPY_IMAGE: "Replicate image",
+}
+# What an accept or reject job did, recorded in its entities since this page exists (older jobs say both).
+MEMBER_STATUS_LABELS: dict[str, str] = {"accepted": "Accept", "rejected": "Reject"}
+STATUS_LABELS: dict[str, str] = {
+    Job.Status.INIT: "Waiting", Job.Status.RUNNING: "Running", Job.Status.SUCCESS: "Succeeded", Job.Status.FAIL: "Failed",
+}
+TRACE_LABELS: dict[str, str] = {
+    Trace.Name.ADD_MEMBER: "Shared with",
+    Trace.Name.DELETE_MEMBER: "Stopped sharing with",
+    Trace.Name.UPDATE_MEMBER: "Share status changed by",
+    Trace.Name.UPDATE_IMAGE: "Modified",
+    Trace.Name.DELETE_IMAGE: "Deleted",
+    Trace.Name.COPY_IMAGE: "Created as a replica",
+}
+PAGE_SIZE = 20
+# A job's page lists this many of its pairs; the CSV export has them all.
+RESULTS_SHOWN = 500
+
+
+def action_label(job: Job) -> str:
+    if job.job_type == Job.Type.UPDATE_MEMBERS:
+        return MEMBER_STATUS_LABELS.get(job.entities.get("member_status", ""), ACTION_LABELS[Job.Type.UPDATE_MEMBERS])
+    return ACTION_LABELS.get(job.job_type, job.job_type)
+
+
+class ActivityForm(forms.Form):
+    """The Activity page's filters, from the URL. Unlike a list's sort or page size, a filter the user typed that
+    cannot be used is an error next to its field (the page then lists nothing rather than everything)."""
+
+    action = forms.ChoiceField(required=False, label="Action", choices=[("", "All actions"), *ACTION_LABELS.items()])
+    status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *STATUS_LABELS.items()])
+    user = forms.CharField(required=False, max_length=150, label="User")
+    image = forms.CharField(required=False, max_length=64, label="Image ID")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # One job (its CSV export, from the job's page), and the page markers: in the URL, not fields to fill in.
+    job = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+
+    def clean_image(self) -> str:
+        value = self.cleaned_data["image"].strip()
+        if value and parse_uuid(value) is None:
+            raise forms.ValidationError(
+                f"“{value}” is not an image ID: an image ID is a UUID such as 2f1e8c3a-0b7d-4c52-9a61-5d8e0f4b7c19, "
+                "shown on the image's page."
+            )
+        return str(parse_uuid(value)) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", f"“To” ({until.isoformat()}) is before “From” ({since.isoformat()}).")
+        return data
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.data.get(f) for f in ("action", "status", "user", "image", "since", "until", "job"))
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of a day in the user's time zone (the dates typed are the user's)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def project_jobs(project_id: str, filters: dict) -> QuerySet[Job]:
+    """The jobs of a project that pass the filters (cleaned ActivityForm data)."""
+    jobs = Job.objects.filter(project_id=project_id).defer("credential")
+    if filters.get("job"):
+        jobs = jobs.filter(pk=filters["job"])
+    if filters.get("action"):
+        jobs = jobs.filter(job_type=filters["action"])
+    if filters.get("status"):
+        jobs = jobs.filter(status=filters["status"])
+    if filters.get("user"):
+        jobs = jobs.filter(username__iexact=filters["user"].strip())
+    if filters.get("image"):
+        # The traces name the image each job acted on (the index on resource and time finds them).
+        jobs = jobs.filter(pk__in=Trace.objects.filter(resource_id=filters["image"], project_id=project_id).values("job_id"))
+    if filters.get("since"):
+        jobs = jobs.filter(begin_time__gte=_day_start(filters["since"]))
+    if filters.get("until"):
+        jobs = jobs.filter(begin_time__lt=_day_start(filters["until"] + timedelta(days=1)))
+    return jobs
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: Job
+    action: str
+    status: str
+    summary: str
+    # The first images and projects the job acted on, by name (the page resolves them in two queries).
+    subjects: str
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    rows: list[JobRow]
+    total: int
+    position: int
+    next_marker: str | None
+    previous_marker: str | None
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
+
+    @property
+    def page_label(self) -> str:
+        if self.position > COUNT_LIMIT:
+            return ""
+        number = -(-self.position // PAGE_SIZE) + 1
+        if self.total > COUNT_LIMIT:
+            return f"Page {number:,} of more than {COUNT_LIMIT // PAGE_SIZE:,}"
+        after = max(0, self.total - self.position - len(self.rows))
+        return f"Page {number:,} of {number + -(-after // PAGE_SIZE):,}"
+
+
+def results_of(job: Job) -> list[dict]:
+    """A job's per-item results as IMS reports them: pairs for members jobs, images for the others."""
+    entities = job.entities or {}
+    if "results" in entities:
+        return list(entities["results"])
+    if "pairs" in entities:  # a background job that has not ended: its pairs, not yet done
+        return [{"image_id": i, "project_id": p, "status": "waiting"} for i, p in entities["pairs"]]
+    if "image_id" in entities:  # a replica
+        return [{"image_id": entities["image_id"], "project_id": "", "status": "success"}]
+    return []
+
+
+def summary_of(job: Job, results: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    pairs = any(r.get("project_id") for r in results)
+    noun = "pair" if pairs else "image"
+    total = len(results)
+    text = f"{total:,} {noun}{'' if total == 1 else 's'}"
+    if set(counts) - {"success"}:
+        text += ": " + ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
+    if job.status == Job.Status.RUNNING and job.total:
+        text += f" ({job.done:,} of {job.total:,} done)"
+    return text
+
+
+SUBJECTS_SHOWN = 3
+
+
+def names_for(results: Iterable[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """Image and project names for the IDs in some results, in two queries (images since deleted have none)."""
+    image_ids, project_ids = set(), set()
+    for result in results:
+        if parse_uuid(result.get("image_id")):
+            image_ids.add(result["image_id"])
+        if result.get("project_id"):
+            project_ids.add(result["project_id"])
+    images = dict(Image.objects.filter(pk__in=image_ids).values_list("pk", "name")) if image_ids else {}
+    projects = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name")) if project_ids else {}
+    return {str(k): v for k, v in images.items()}, projects
+
+
+def _subjects(results: list[dict], images: dict[str, str], projects: dict[str, str]) -> str:
+    image_ids = list(dict.fromkeys(r["image_id"] for r in results))
+    project_ids = list(dict.fromkeys(r["project_id"] for r in results if r.get("project_id")))
+
+    def some(ids: list[str], names: dict[str, str]) -> str:
+        shown = ", ".join(names.get(i, i) for i in ids[:SUBJECTS_SHOWN])
+        return shown + (f" and {len(ids) - SUBJECTS_SHOWN:,} more" if len(ids) > SUBJECTS_SHOWN else "")
+
+    text = some(image_ids, images)
+    if project_ids:
+        text += " → " + some(project_ids, projects)
+    return text
+
+
+def activity_page(project_id: str, filters: dict) -> ActivityPage:
+    """One page of a project's jobs, newest first, in four queries whatever their number: the bounded count, the
+    marker, where the page starts, the page; and two for the names of what the page's jobs acted on."""
+    jobs = project_jobs(project_id, filters)
+    total = jobs.values("pk").order_by()[: COUNT_LIMIT + 1].count()
+    before, after = filters.get("before", ""), filters.get("after", "")
+    marker_id = before or after
+    marker = jobs.filter(pk=marker_id).values("begin_time", "id").first() if marker_id else None
+    page = keyset_page(
+        jobs, sort="begin_time", tiebreak="id", ascending=False, marker=marker,
+        backwards=bool(before) and marker is not None, limit=PAGE_SIZE, count_limit=COUNT_LIMIT,
+    )
+    results = {job.pk: results_of(job) for job in page.rows}
+    first_few = [r for job_results in results.values() for r in job_results[:SUBJECTS_SHOWN * 10]]
+    images, projects = names_for(first_few)
+    rows = [
+        JobRow(
+            job=job, action=action_label(job), status=STATUS_LABELS.get(job.status, job.status),
+            summary=summary_of(job, results[job.pk]), subjects=_subjects(results[job.pk], images, projects),
+        )
+        for job in page.rows
+    ]
+    return ActivityPage(
+        rows=rows, total=total, position=page.position or 0,
+        next_marker=rows[-1].job.pk if rows and page.has_next else None,
+        previous_marker=rows[0].job.pk if rows and page.has_previous else None,
+    )
+
+
+def job_of(project_id: str, job_id: str) -> Job | None:
+    return Job.objects.filter(project_id=project_id, pk=job_id).defer("credential").first()
+
+
+def job_source_ip(job: Job) -> str:
+    """The address the job was started from, as its traces recorded it."""
+    trace = Trace.objects.filter(job_id=job.pk).exclude(source_ip=None).values("source_ip").first()
+    return str(trace["source_ip"]) if trace else ""
+
+
+# --- CSV export ---
+
+CSV_HEADER = [
+    "time", "job_id", "action", "user", "status", "image_id", "image_name", "project_id", "project_name", "result",
+    "error_code", "fail_reason",
+]
+CSV_BATCH = 500
+
+
+def _cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: a value starting with =, +, -, @ or a control character would be run as
+    a formula (image names are chosen by other tenants, too), so it gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
+    """Every job that passes the filters, one line per pair (or image), newest first, read CSV_BATCH jobs at a
+    time (a keyset walk: memory and each query stay the same however many jobs there are)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    jobs = project_jobs(project_id, filters).order_by("-begin_time", "-id")
+    marker: dict | None = None
+    while True:
+        page = keyset_page(jobs, sort="begin_time", tiebreak="id", ascending=False, marker=marker, backwards=False,
+                           limit=CSV_BATCH)
+        results = {job.pk: results_of(job) for job in page.rows}
+        images, projects = names_for(r for rs in results.values() for r in rs)
+        for job in page.rows:
+            common = [timezone.localtime(job.begin_time).isoformat(), job.pk, action_label(job), job.username]
+            for result in results[job.pk] or [{"image_id": "", "project_id": "", "status": ""}]:
+                yield writer.writerow([_cell(v) for v in [
+                    *common, job.status, result["image_id"], images.get(result["image_id"], ""),
+                    result.get("project_id", ""), projects.get(result.get("project_id", ""), ""), result["status"],
+                    job.error_code, job.fail_reason,
+                ]])
+        if not page.has_next:
+            return
+        last = page.rows[-1]
+        marker = {"begin_time": last.begin_time, "id": last.pk}
+
+
+# --- An image's Activity tab ---
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    time: datetime
+    action: str
+    # The project the action concerns (the recipient), with its name when the console knows it.
+    project_id: str
+    project_name: str
+    result: str
+    # Who and from where: for the owner's own actions only (a recipient's user and address are another tenant's).
+    username: str
+    source_ip: str
+    by_recipient: bool
+    job_id: str
+
+
+@dataclass(frozen=True)
+class TracePage:
+    rows: list[TraceRow]
+    next_marker: str | None
+    previous_marker: str | None
+
+
+def image_traces(project_id: str, image_id: str, *, after: str = "", before: str = "") -> TracePage:
+    """An image's traces, newest first, in three queries (the marker, the page, the project names). The caller has
+    checked that the image is the project's own."""
+    traces = Trace.objects.filter(resource_type="image", resource_id=image_id)
+    marker_id = before or after
+    marker = None
+    if marker_id.isdigit():
+        marker = traces.filter(pk=int(marker_id)).values("time", "id").first()
+    page = keyset_page(traces, sort="time", tiebreak="id", ascending=False, marker=marker,
+                       backwards=bool(before) and marker is not None, limit=PAGE_SIZE)
+    ids = {t.member_project_id for t in page.rows} | {t.project_id for t in page.rows}
+    names = dict(Project.objects.filter(pk__in=ids - {""}).values_list("pk", "name"))
+    rows = []
+    for trace in page.rows:
+        own = trace.project_id == project_id
+        concerned = trace.member_project_id if own else trace.project_id
+        rows.append(TraceRow(
+            time=trace.time, action=_trace_label(trace),
+            project_id=concerned, project_name=names.get(concerned, ""), result=trace.result,
+            username=trace.username if own else "", source_ip=(trace.source_ip or "") if own else "",
+            by_recipient=not own, job_id=trace.job_id if own else "",
+        ))
+    return TracePage(
+        rows=rows,
+        next_marker=str(page.rows[-1].pk) if page.rows and page.has_next else None,
+        previous_marker=str(page.rows[0].pk) if page.rows and page.has_previous else None,
+    )
+
+
+def _trace_label(trace: Trace) -> str:
+    if trace.name == Trace.Name.UPDATE_MEMBER:
+        status = trace.result.rsplit(" ", 1)[-1]
+        if status in MEMBER_STATUS_LABELS:
+            again = trace.result.startswith("unchanged")
+            return f"{MEMBER_STATUS_LABELS[status]}ed{' again' if again else ''} by"
+    return TRACE_LABELS.get(trace.name, trace.name)
+
+
+def csv_filename(project: Project) -> str:
+    return f"activity-{project.name}-{timezone.localdate().isoformat()}.csv"
+
