@@ -186,27 +186,36 @@ SUBJECTS_SHOWN = 3
 
 
 def names_for(results: Iterable[dict]) -> tuple[dict[str, str], dict[str, str]]:
-    """Image and project names for the IDs in some results, in two queries (images since deleted have none)."""
+    """Image and project names for the IDs in some results, in two queries: the images' names now (images since
+    deleted have none). See image_name for images that are not in this database."""
+    results = list(results)
     image_ids, project_ids = set(), set()
     for result in results:
         if parse_uuid(result.get("image_id")):
             image_ids.add(result["image_id"])
         if result.get("project_id"):
             project_ids.add(result["project_id"])
-    images = dict(Image.objects.filter(pk__in=image_ids).values_list("pk", "name")) if image_ids else {}
+    found = Image.objects.filter(pk__in=image_ids).values_list("pk", "name") if image_ids else []
+    images = {str(k): v for k, v in found}
     projects = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name")) if project_ids else {}
-    return {str(k): v for k, v in images.items()}, projects
+    return images, projects
+
+
+def image_name(result: dict, images: dict[str, str]) -> str:
+    """An image's name now, else the name the job recorded (OpenStack mode: Glance's images are not in this
+    database), else ""."""
+    return images.get(result["image_id"]) or result.get("image_name", "")
 
 
 def _subjects(results: list[dict], images: dict[str, str], projects: dict[str, str]) -> str:
-    image_ids = list(dict.fromkeys(r["image_id"] for r in results))
+    image_names = {r["image_id"]: image_name(r, images) or r["image_id"] for r in results}
     project_ids = list(dict.fromkeys(r["project_id"] for r in results if r.get("project_id")))
 
     def some(ids: list[str], names: dict[str, str]) -> str:
         shown = ", ".join(names.get(i, i) for i in ids[:SUBJECTS_SHOWN])
         return shown + (f" and {len(ids) - SUBJECTS_SHOWN:,} more" if len(ids) > SUBJECTS_SHOWN else "")
 
-    text = some(image_ids, images)
+    text = some(list(image_names), image_names)
     if project_ids:
         text += " → " + some(project_ids, projects)
     return text
@@ -288,7 +297,7 @@ def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
             common = [timezone.localtime(job.begin_time).isoformat(), job.pk, action_label(job), job.username]
             for result in results[job.pk] or [{"image_id": "", "project_id": "", "status": ""}]:
                 yield writer.writerow([_cell(v) for v in [
-                    *common, job.status, result["image_id"], images.get(result["image_id"], ""),
+                    *common, job.status, result["image_id"], image_name(result, images),
                     result.get("project_id", ""), projects.get(result.get("project_id", ""), ""), result["status"],
                     job.error_code, job.fail_reason,
                 ]])

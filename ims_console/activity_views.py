@@ -3,6 +3,7 @@ Activity tab. See ims_console.activity for what is shown to whom."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
@@ -14,6 +15,12 @@ from ims_console.backends import get_backend
 from ims_console.dialogs import render_page
 from ims_console.http import ConsoleRequest
 from ims_console.tenancy import caller_for
+
+
+def _fronting_a_cloud() -> bool:
+    """In OpenStack mode the trail holds what was done through this console only (the cloud's own API and CLIs
+    change images too), which the pages say."""
+    return settings.IMS_BACKEND != "embedded"
 
 
 def _filters(request: ConsoleRequest) -> tuple[activity.ActivityForm, dict | None]:
@@ -28,7 +35,7 @@ def activity_page(request: ConsoleRequest) -> HttpResponse:
     caller = caller_for(request)
     form, filters = _filters(request)
     page = activity.activity_page(caller.project_id, filters) if filters is not None else None
-    context = {"form": form, "page": page, "list_id": "activity"}
+    context = {"form": form, "page": page, "list_id": "activity", "fronting_a_cloud": _fronting_a_cloud()}
     return render_page(request, "ims_console/activity.html", context, {"activity": "ims_console/_activity.html"})
 
 
@@ -60,7 +67,7 @@ def activity_job(request: ConsoleRequest, job_id: str) -> HttpResponse:
         "job": job, "action": activity.action_label(job), "status": activity.STATUS_LABELS.get(job.status, job.status),
         "summary": activity.summary_of(job, results), "source_ip": activity.job_source_ip(job),
         "results": [
-            {**r, "image_name": images.get(r["image_id"], ""), "project_name": projects.get(r.get("project_id", ""), "")}
+            {**r, "image_name": activity.image_name(r, images), "project_name": projects.get(r.get("project_id", ""), "")}
             for r in shown
         ],
         "more": max(0, len(results) - len(shown)),
@@ -79,6 +86,6 @@ def image_activity(request: ConsoleRequest, image_id: str) -> HttpResponse:
     )
     context = {
         "image": image, "can_write": caller.can_write, "tab": "activity", "traces": traces,
-        "tab_template": "ims_console/_image_activity.html",
+        "tab_template": "ims_console/_image_activity.html", "fronting_a_cloud": _fronting_a_cloud(),
     }
     return render_page(request, "images/image_detail.html", context, {"image-detail": "images/_image_detail.html"})

@@ -51,9 +51,34 @@ def record_traces(caller: Caller, name: str, entries: Iterable[Entry], *, job: J
     ])
 
 
-def pair_results(changed: list[tuple[str, str]], unchanged: list[tuple[str, str]] | None = None) -> dict:
-    """A members job's entities: each (image, project) pair with its result, as IMS reports them."""
+def pair_results(changed: list[tuple[str, str]], unchanged: list[tuple[str, str]] | None = None,
+                 names: dict[str, str] | None = None) -> dict:
+    """A members job's entities: each (image, project) pair with its result, as IMS reports them. `names` (image
+    ID to name) is kept with each pair when the images are not in this console's database (OpenStack mode), so
+    that the Activity page can still name them."""
+
+    def result(image_id: str, project_id: str, status: str) -> dict:
+        named = {"image_name": names[image_id]} if names and image_id in names else {}
+        return {"image_id": image_id, "project_id": project_id, "status": status, **named}
+
     return {
-        "results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
-        + [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged or []]
+        "results": [result(i, p, "success") for i, p in changed] + [result(i, p, "unchanged") for i, p in unchanged or []]
     }
+
+
+def record_done(caller: Caller, job_type: str, trace: str, *, changed: list[tuple[str, str]],
+                unchanged: list[tuple[str, str]] | None = None, result: str = "success",
+                unchanged_result: str = "unchanged", names: dict[str, str] | None = None,
+                extra: dict | None = None) -> Job:
+    """A change made elsewhere (OpenStack mode: in Glance, within the request) recorded as the embedded services
+    record theirs: one job with its per-pair results, one trace per pair. An image's own change has pairs with no
+    project ("")."""
+    now = timezone.now()
+    entities = pair_results(changed, unchanged, names)
+    for row in entities["results"]:
+        if not row["project_id"]:
+            del row["project_id"]
+    job = record_job(caller, job_type, entities={**entities, **(extra or {})}, now=now)
+    record_traces(caller, trace, [Entry(i, p, result) for i, p in changed]
+                  + [Entry(i, p, unchanged_result) for i, p in unchanged or []], job=job, now=now)
+    return job

@@ -102,6 +102,13 @@ class OpenStackCloud:
             password="pw-" + suffix,
         )
 
+    def members(self, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
+        """An image's members as Glance itself lists them, (project ID, status) sorted; none if it has none."""
+        assert owner.admin.remote is not None
+        response = self.http.get(f"{self.cloud.image_url}/v2/images/{image_id}/members",
+                                 headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
+        return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []
+
     def image(self, tenant: Tenant, name: str, *, creating: bool = False, full_ecs_cbr: bool = False, size: int = 0) -> str:
         assert tenant.admin.remote is not None
         headers = {"X-Auth-Token": tenant.admin.remote.token}

@@ -284,3 +284,15 @@ def task_worker(transactional_db):
     yield
     stop.set()
     thread.join(timeout=30)
+
+
+@pytest.fixture
+def openstack(local_cloud, settings):
+    """The console in OpenStack mode, in front of the test cloud (its region eu-de), and a way to set up tenants
+    and images there."""
+    from tests.clouds import OpenStackCloud
+
+    settings.IMS_BACKEND = "openstack"
+    settings.OS_AUTH_URL = local_cloud.auth_url
+    settings.OS_REGION_NAME = "eu-de"
+    return OpenStackCloud(local_cloud)

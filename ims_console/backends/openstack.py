@@ -27,7 +27,7 @@ from django.core.cache import cache
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ims_console import project_lookup
+from ims_console import audit, project_lookup
 from ims_console.backends import openstack_jobs
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import (
@@ -46,7 +46,7 @@ from ims_console.backends.records import (
 from ims_console.caller import Caller, Remote
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.models import Job
+from ims_console.models import Job, Trace
 from ims_console.vocabulary import BackupSource, ImageType, OSType
 from sharing import rules as sharing_rules
 
@@ -239,14 +239,22 @@ class OpenStackBackend:
                  {"op": "add", "path": f"/{field}", "value": description}]
         _call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, data=json.dumps(patch),
               headers={"Content-Type": JSON_PATCH})
+        changed = [f for f, old, new in (("name", image.get("name", ""), name), ("description", image.get(field, ""), description))
+                   if (old or "") != new]
+        audit.record_done(caller, Job.Type.UPDATE_IMAGE, Trace.Name.UPDATE_IMAGE, changed=[(image_id, "")],
+                          result=f"success: {', '.join(changed)} changed" if changed else "success: nothing changed",
+                          names={image_id: name})
         return self.image_get(caller, image_id)
 
     def images_delete(self, caller: Caller, image_ids: list[str]) -> int:
         caller.require_write()
-        self.images_get(caller, image_ids)  # all of them are the caller's, or nothing is deleted
-        for image_id in image_ids:
-            _call(caller, "DELETE", f"/v2/images/{image_id}", image_id=image_id)
-        return len(set(image_ids))
+        # All of them are the caller's, or nothing is deleted (an ID given twice is one image).
+        images = list({i.id: i for i in self.images_get(caller, image_ids)}.values())
+        for image in images:
+            _call(caller, "DELETE", f"/v2/images/{image.id}", image_id=image.id)
+        audit.record_done(caller, Job.Type.DELETE_IMAGES, Trace.Name.DELETE_IMAGE, changed=[(i.id, "") for i in images],
+                          names={i.id: i.name for i in images})
+        return len(images)
 
     def image_replicate(self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = "") -> ImageRecord:
         caller.require_write()
@@ -327,9 +335,11 @@ class OpenStackBackend:
         )
         if len(new_pairs) > settings.IMS_BACKGROUND_PAIRS:
             job = openstack_jobs.start(caller, Job.Type.ADD_MEMBERS, new_pairs, opened=opened, images=len(images),
-                                       projects=len(targets))
+                                       projects=len(targets), names={i.id: i.name for i in images})
             return replace(result, job_id=job.id, background=True)
         apply_pairs(caller, new_pairs, add=True, opened=opened)
+        audit.record_done(caller, Job.Type.ADD_MEMBERS, Trace.Name.ADD_MEMBER, changed=new_pairs, unchanged=unchanged,
+                          unchanged_result="unchanged: already shared", names={i.id: i.name for i in images})
         return result
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
@@ -352,9 +362,11 @@ class OpenStackBackend:
                                unchanged=0, duplicates=parsed.duplicates)
         if len(pairs) > settings.IMS_BACKGROUND_PAIRS:
             job = openstack_jobs.start(caller, Job.Type.DELETE_MEMBERS, pairs, opened=[], images=len(images),
-                                       projects=len(recipients))
+                                       projects=len(recipients), names={i.id: i.name for i in images})
             return replace(result, job_id=job.id, background=True)
         apply_pairs(caller, pairs, add=False)
+        audit.record_done(caller, Job.Type.DELETE_MEMBERS, Trace.Name.DELETE_MEMBER, changed=pairs,
+                          names={i.id: i.name for i in images})
         return result
 
     # ---- Images shared with the caller.
@@ -417,6 +429,13 @@ class OpenStackBackend:
                 list(pool.map(put, changing))
         finally:
             cache.delete(_pending_key(caller))
+        audit.record_done(
+            caller, Job.Type.UPDATE_MEMBERS, Trace.Name.UPDATE_MEMBER,
+            changed=[(i.id, caller.project_id) for i in changing],
+            unchanged=[(i.id, caller.project_id) for i in images if i.share_status == status],
+            result=f"success: {status}", unchanged_result=f"unchanged: already {status}",
+            names={i.id: i.name for i in images}, extra={"member_status": status},
+        )
         return SharingResult(job_id="", images=len(images), projects=1, changed=len(changing),
                              unchanged=len(images) - len(changing))
 

@@ -21,9 +21,11 @@ from django.db.models.fields.json import KeyTextTransform
 from django.tasks import task
 from django.utils import timezone
 
+from ims_console import audit
+from ims_console.audit import Entry
 from ims_console.caller import Caller, Remote
 from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.models import Job
+from ims_console.models import Job, Trace
 
 PROGRESS_EVERY = 0.5
 # Ended jobs stay in view this long, so that whoever started one sees how it ended.
@@ -33,14 +35,16 @@ WORKER_LATE = timedelta(seconds=15)
 
 
 def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened: list[str], images: int,
-          projects: int) -> Job:
-    """Record the job and queue it for the worker once the job row is committed."""
+          projects: int, names: dict[str, str] | None = None) -> Job:
+    """Record the job and queue it for the worker once the job row is committed. `names` (image ID to name) and
+    the caller's address go with it, for its traces and the Activity page."""
     assert caller.remote is not None
     job = Job.objects.create(
         job_type=job_type, status=Job.Status.INIT, project_id=caller.project_id, username=caller.username,
         background=True, total=len(pairs), begin_time=timezone.now(),
         credential={"token": caller.remote.token, "image_url": caller.remote.image_url},
-        entities={"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects},
+        entities={"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects,
+                  "names": names or {}, "source_ip": caller.source_ip},
     )
     transaction.on_commit(lambda: run_job.enqueue(job.id))
     return job
@@ -58,7 +62,7 @@ def run_job(job_id: str) -> str:
         job.status = Job.Status.RUNNING
         job.save(update_fields=["status"])
     caller = Caller(user_id=None, username=job.username, account_id="", project_id=job.project_id, role="admin",
-                    remote=Remote(**job.credential))
+                    source_ip=job.entities.get("source_ip", ""), remote=Remote(**job.credential))
     pairs = [(image_id, project_id) for image_id, project_id in job.entities["pairs"]]
     last = time.monotonic()
 
@@ -97,7 +101,15 @@ def run_job(job_id: str) -> str:
             job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
             job.fail_reason = "The console failed while running this job; see the task worker's log."
         job.end_time, job.credential = timezone.now(), {}
+        names = job.entities.get("names", {})
+        for result in job.entities.get("results", []):
+            if result["image_id"] in names:
+                result["image_name"] = names[result["image_id"]]
         job.save(update_fields=["status", "error_code", "fail_reason", "entities", "done", "end_time", "credential"])
+        # One trace per pair, as a request's change has (the Activity tab of each image lists them).
+        trace = Trace.Name.ADD_MEMBER if add else Trace.Name.DELETE_MEMBER
+        audit.record_traces(caller, trace, [Entry(r["image_id"], r["project_id"], r["status"])
+                                            for r in job.entities.get("results", [])], job=job, now=job.end_time)
     return job.status
 
 

@@ -265,6 +265,8 @@ def test_only_get_is_allowed(owner):
 def test_an_empty_project_says_what_will_be_listed(owner):
     html = owner.client.get(ACTIVITY).content.decode()
     assert "Nothing has been done from this project yet." in html
+    # The embedded store records every change: no note that some are missing.
+    assert "Only changes made through this console are listed" not in html
     html = owner.client.get(ACTIVITY, {"user": "nobody"}).content.decode()
     assert "No job matches these filters." in html
     assert ImageMember.objects.count() == 0

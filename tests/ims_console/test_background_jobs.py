@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ims_console.models import Job
+from ims_console.models import Job, Trace
 from tests.clouds import OpenStackCloud, Tenant
 from tests.conftest import run_tasks
 from tests.ims_console.test_openstack_mode import log_in
@@ -24,19 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def cloud(local_cloud, settings):
-    settings.IMS_BACKEND = "openstack"
-    settings.OS_AUTH_URL = local_cloud.auth_url
-    settings.OS_REGION_NAME = "eu-de"
+def cloud(openstack, settings):
     settings.IMS_BACKGROUND_PAIRS = 3
-    return OpenStackCloud(local_cloud)
+    return openstack
 
-
-def glance_members(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
-    assert owner.admin.remote is not None
-    response = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members",
-                            headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
-    return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []
 
 
 def glance_visibility(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> str:
@@ -65,7 +56,7 @@ def test_a_large_share_is_a_background_job_that_the_worker_runs_against_glance(c
     assert "Sharing 2 images with 2 projects (4 pairs) in the background" in response.content.decode()
     job = Job.objects.get()
     assert (job.background, job.status, job.total, job.done, job.username) == (True, "INIT", 4, 0, f"{acme.account_name}/{acme.admin_name}")
-    assert all(glance_members(cloud, acme, i) == [] for i in images)
+    assert all(cloud.members(acme, i) == [] for i in images)
     page, _ = region(owner)
     assert "Sharing 2 images with 2 projects" in page and "Waiting to start." in page
     # The token is in the job row while it waits (the worker acts for the user), never in the task's arguments.
@@ -73,7 +64,7 @@ def test_a_large_share_is_a_background_job_that_the_worker_runs_against_glance(c
 
     run_tasks()
 
-    assert all(glance_members(cloud, acme, i) == sorted((r, "pending") for r in recipients) for i in images)
+    assert all(cloud.members(acme, i) == sorted((r, "pending") for r in recipients) for i in images)
     job.refresh_from_db()
     assert (job.status, job.done, job.credential) == ("SUCCESS", 4, {})
     assert {(r["image_id"], r["project_id"], r["status"]) for r in job.entities["results"]} == {
@@ -81,6 +72,13 @@ def test_a_large_share_is_a_background_job_that_the_worker_runs_against_glance(c
     }
     page, trigger = region(owner, watching=job.id)
     assert "Shared 2 images with 2 projects" in page and "All 4 pairs done." in page
+    # The job is the project's activity, with the images named and a trace per pair from the owner's address.
+    (row,) = owner.get(reverse("activity")).context["page"].rows
+    assert (row.action, row.status, row.summary) == ("Share", "Succeeded", "4 pairs")
+    assert set(row.subjects.split(" → ")[0].split(", ")) == {"web", "db"}
+    assert sorted(Trace.objects.filter(job_id=job.pk).values_list("resource_id", "member_project_id", "source_ip")) == sorted(
+        (i, r, "127.0.0.1") for i in images for r in recipients
+    )
     # The page the owner watches it from refreshes its lists now that the job has ended.
     assert "images-shared" in trigger and "members-changed" in trigger
     assert region(owner)[1] == ""
@@ -105,8 +103,8 @@ def test_a_background_share_the_cloud_refuses_in_part_undoes_every_pair_it_added
     assert (job.status, job.done, job.credential) == ("FAIL", 0, {})
     # All or nothing: the 5 pairs Glance took are removed again, the image the job opened is private again, and
     # what was there before the job (the earlier share, the pair added meanwhile) is left alone.
-    assert glance_members(cloud, acme, shared) == sorted([(earlier, "pending"), (conflicting, "pending")])
-    assert glance_members(cloud, acme, private) == []
+    assert cloud.members(acme, shared) == sorted([(earlier, "pending"), (conflicting, "pending")])
+    assert cloud.members(acme, private) == []
     assert glance_visibility(cloud, acme, private) == "private"
     assert glance_visibility(cloud, acme, shared) == "shared"
     assert [(r["image_id"], r["project_id"]) for r in job.entities["results"] if r["status"] == "failed"] == [
@@ -117,7 +115,7 @@ def test_a_background_share_the_cloud_refuses_in_part_undoes_every_pair_it_added
     assert f"{conflicting} on image {shared}" in page
 
 
-def test_a_small_share_is_done_in_the_request_without_a_job(cloud):
+def test_a_small_share_is_done_in_the_request_without_a_background_job(cloud):
     acme = cloud.tenant()
     image = cloud.image(acme, "web")
     recipients = [uuid.uuid4().hex for _ in range(3)]
@@ -126,8 +124,11 @@ def test_a_small_share_is_done_in_the_request_without_a_job(cloud):
     response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": ",".join(recipients)})
 
     assert response.status_code == 302
-    assert glance_members(cloud, acme, image) == sorted((r, "pending") for r in recipients)
-    assert not Job.objects.exists() and not DBTaskResult.objects.exists()
+    assert cloud.members(acme, image) == sorted((r, "pending") for r in recipients)
+    assert not DBTaskResult.objects.exists()
+    # Recorded for the Activity page as done, not run by the worker.
+    job = Job.objects.get()
+    assert (job.background, job.status, job.total, job.credential) == (False, "SUCCESS", 3, {})
 
 
 def test_a_refused_large_share_queues_nothing(cloud):
@@ -140,7 +141,7 @@ def test_a_refused_large_share_queues_nothing(cloud):
 
     assert response.status_code == 200 and "not-a-project" in response.content.decode()
     assert not Job.objects.exists() and not DBTaskResult.objects.exists()
-    assert glance_members(cloud, acme, image) == []
+    assert cloud.members(acme, image) == []
 
 
 def test_stopping_a_large_share_is_a_background_job_too(cloud):
@@ -158,7 +159,7 @@ def test_stopping_a_large_share_is_a_background_job_too(cloud):
     run_tasks()
     stop = Job.objects.get(job_type=Job.Type.DELETE_MEMBERS)
     assert (stop.status, stop.done) == ("SUCCESS", 4), stop.fail_reason
-    assert all(glance_members(cloud, acme, i) == [] for i in images)
+    assert all(cloud.members(acme, i) == [] for i in images)
     assert "Stopped sharing 2 images with 2 projects" in region(owner)[0]
 
 
@@ -212,7 +213,7 @@ def test_a_failed_job_does_not_close_an_image_that_another_submission_shared_mea
     assert (first.status, second.status) == ("SUCCESS", "FAIL")
     # The second found every pair there (Glance: 409) and undid nothing of the first's: the image stays shared.
     assert glance_visibility(cloud, acme, image) == "shared"
-    assert len(glance_members(cloud, acme, image)) == 4
+    assert len(cloud.members(acme, image)) == 4
 
 
 def test_a_job_that_fails_for_the_consoles_own_fault_still_ends_erases_the_token_and_the_task_fails(cloud):
@@ -231,4 +232,4 @@ def test_a_job_that_fails_for_the_consoles_own_fault_still_ends_erases_the_token
     assert (job.status, job.error_code, job.credential) == ("FAIL", "console.job_failed", {})
     assert "see the task worker's log" in job.fail_reason
     assert DBTaskResult.objects.get().status == "FAILED"
-    assert glance_members(cloud, acme, image) == []
+    assert cloud.members(acme, image) == []

@@ -12,17 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from ims_console.keystone import SESSION_KEY
-from tests.clouds import OpenStackCloud, Tenant
+from tests.clouds import Tenant
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cloud(local_cloud, settings):
-    settings.IMS_BACKEND = "openstack"
-    settings.OS_AUTH_URL = local_cloud.auth_url
-    settings.OS_REGION_NAME = "eu-de"
-    return OpenStackCloud(local_cloud)
+def cloud(openstack):
+    return openstack
 
 
 def log_in(tenant: Tenant, *, reader: bool = False, password: str = "") -> tuple[Client, Any]:
@@ -84,6 +81,31 @@ def test_sharing_through_the_console_reaches_glance_and_the_recipient_accepts(cl
     member = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members/{bob.project_id}",
                           headers={"X-Auth-Token": alice.admin.remote.token}, timeout=30).json()
     assert member["status"] == "accepted"
+
+
+def test_changes_made_through_the_console_are_its_activity_in_openstack_mode_too(cloud):
+    alice, bob = cloud.tenant(), cloud.tenant()
+    image_id = cloud.image(alice, "base-image")
+    owner, _ = log_in(alice)
+    owner.post(reverse("sharing:share"), {"image_id": image_id, "project_ids": bob.project_id})
+    recipient, _ = log_in(bob)
+    recipient.post(reverse("sharing:member_status"), {"status": "rejected", "image_id": image_id})
+    owner.post(reverse("images:modify", args=[image_id]), {"name": "renamed", "description": ""})
+
+    # Glance's images are not in the console's database: the jobs keep their names.
+    shared, modified = reversed(owner.get(reverse("activity")).context["page"].rows)
+    assert (shared.action, shared.subjects, shared.job.username) == (
+        "Share", f"base-image → {bob.project_id}", f"{alice.account_name}/{alice.admin_name}"
+    )
+    assert (modified.action, modified.subjects) == ("Modify image", "renamed")
+    (rejected,) = recipient.get(reverse("activity")).context["page"].rows
+    assert rejected.action == "Reject"
+    trail = owner.get(reverse("image_activity", args=[image_id])).context["traces"].rows
+    assert [(t.action, t.by_recipient) for t in trail] == [
+        ("Modified", False), ("Rejected by", True), ("Shared with", False)
+    ]
+    assert trail[0].result == "success: name changed"
+    assert "Only changes made through this console are listed" in owner.get(reverse("activity")).content.decode()
 
 
 def test_logging_out_revokes_the_token(cloud):

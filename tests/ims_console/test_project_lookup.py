@@ -7,33 +7,22 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.clouds import OpenStackCloud, Tenant
 from tests.ims_console.test_openstack_mode import log_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cloud(local_cloud, settings):
-    settings.IMS_BACKEND = "openstack"
-    settings.OS_AUTH_URL = local_cloud.auth_url
-    settings.OS_REGION_NAME = "eu-de"
+def cloud(openstack, local_cloud, settings):
     settings.IMS_OS_LOOKUP_USER = local_cloud.lookup_user
     settings.IMS_OS_LOOKUP_PASSWORD = local_cloud.lookup_password
     settings.IMS_OS_LOOKUP_DOMAIN = "Default"
     cache.clear()
-    return OpenStackCloud(local_cloud)
+    return openstack
 
-
-def glance_members(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
-    assert owner.admin.remote is not None
-    response = requests.get(f"{cloud.cloud.image_url}/v2/images/{image_id}/members",
-                            headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
-    return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []
 
 
 def test_s6_a_project_id_that_names_no_project_is_refused_and_nothing_is_shared(cloud):
@@ -48,7 +37,7 @@ def test_s6_a_project_id_that_names_no_project_is_refused_and_nothing_is_shared(
     html = response.content.decode()
     assert f"Project {nobody} cannot be found in the current region (eu-de)" in html
     assert globex.project_id not in html.split("cannot be found")[0][-200:]
-    assert glance_members(cloud, acme, image) == []
+    assert cloud.members(acme, image) == []
 
 
 def test_s11_a_project_of_another_region_is_refused(cloud):
@@ -59,7 +48,7 @@ def test_s11_a_project_of_another_region_is_refused(cloud):
     response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": faraway.project_id})
 
     assert f"Project {faraway.project_id} cannot be found in the current region (eu-de)" in response.content.decode()
-    assert glance_members(cloud, acme, image) == []
+    assert cloud.members(acme, image) == []
 
 
 def test_with_the_lookup_account_the_dialog_does_not_warn_and_a_project_of_the_region_is_shared_with(cloud):
@@ -72,7 +61,7 @@ def test_with_the_lookup_account_the_dialog_does_not_warn_and_a_project_of_the_r
     response = owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
 
     assert response.status_code == 302
-    assert glance_members(cloud, acme, image) == [(globex.project_id, "pending")]
+    assert cloud.members(acme, image) == [(globex.project_id, "pending")]
 
 
 def test_names_are_shown_beside_project_ids_to_the_owner_and_the_recipient(cloud):
@@ -101,7 +90,7 @@ def test_a_lookup_account_keystone_refuses_is_a_clear_503_and_nothing_is_shared(
 
     assert response.status_code == 503
     assert "refused the console&#x27;s lookup account IMS_OS_LOOKUP_USER=ims-lookup" in response.content.decode()
-    assert glance_members(cloud, acme, image) == []
+    assert cloud.members(acme, image) == []
     # Names are a hint: the lists still work, with IDs only.
     assert owner.get(reverse("sharing:image_sharing", args=[image])).status_code == 200
 
