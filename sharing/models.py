@@ -55,6 +55,9 @@ class ImageMember(models.Model):
     reserved_gb = models.PositiveIntegerField(db_default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # When the share ends by itself (set by the owner when sharing; None: until the owner stops sharing). The task
+    # worker ends it then (sharing.tasks).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -64,6 +67,8 @@ class ImageMember(models.Model):
         indexes = [
             # The shared lists: a project's shares in one status, newest first (and their count).
             models.Index(fields=["project", "status", "created_at", "image"], name="member_project_status_time"),
+            # The shares due to end (only those with an expiry are in this index).
+            models.Index(fields=["expires_at"], name="member_expiry", condition=Q(expires_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 
@@ -222,3 +223,34 @@ def vault_refusal(
             field="vault_id",
         )
     return None
+
+
+# A share may be set to end at most this far ahead (beyond it, "until I stop sharing" is what is meant).
+EXPIRY_MAX_DAYS = 3 * 365
+
+
+def share_expiry(text: str, *, today: date, tz: tzinfo) -> datetime | None:
+    """The moment a share set to end on the day typed ends: the end of that day in the owner's time zone. None
+    when nothing was typed (the share lasts until the owner stops it). Refused, naming the value, when it is not a
+    date, not after today, or too far ahead."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise IMSError(
+            ConsoleCode.EXPIRY_INVALID, f"“{text}” is not a date: enter the day the share ends as YYYY-MM-DD, for "
+            f"example {(today + timedelta(days=30)).isoformat()}.", item=text, field="expires_on",
+        ) from None
+    if day <= today:
+        raise IMSError(
+            ConsoleCode.EXPIRY_INVALID, f"{day.isoformat()} is not after today ({today.isoformat()}): a share can "
+            "end tomorrow at the earliest.", item=text, field="expires_on",
+        )
+    if day > today + timedelta(days=EXPIRY_MAX_DAYS):
+        raise IMSError(
+            ConsoleCode.EXPIRY_INVALID, f"{day.isoformat()} is more than {EXPIRY_MAX_DAYS // 365} years ahead: leave "
+            "the date empty to share until you stop sharing.", item=text, field="expires_on",
+        )
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)

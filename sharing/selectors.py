@@ -26,6 +26,7 @@ def _shared_with(project_id: str, account_id: str, status: str = "") -> QuerySet
         .annotate(
             share_status=F("members__status"), shared_at=F("members__created_at"),
             share_updated_at=F("members__updated_at"), shared_image=F("members__image_id"),
+            share_expires_at=F("members__expires_at"),
             key_usable=Case(When(key_usable_by(account_id), then=Value(True)), default=Value(False), output_field=BooleanField()),
         )
     )

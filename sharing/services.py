@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from django.db import transaction
@@ -39,6 +40,7 @@ class MembersChanged:
     changed: int
     unchanged: int
     duplicates: list[str]
+    expires_at: datetime | None = None
 
 
 def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
@@ -117,8 +119,12 @@ def _release_vault_space(members: Sequence[_HoldsSpace]) -> None:
 
 
 @transaction.atomic
-def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list[str]) -> MembersChanged:
-    """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12)."""
+def image_members_add(
+    *, caller: Caller, image_ids: list[str], project_ids: list[str], expires_at: datetime | None = None
+) -> MembersChanged:
+    """Share images with projects (S1 to S15). Pairs that exist already are left as they are (S12), except that
+    an expiry given applies to them too: sharing again with a later day is how a share is extended. The task
+    worker ends the shares when they expire (sharing.tasks)."""
     caller.require_write()
     parsed = rules.parse_project_ids(project_ids)
     if parsed.too_many:
@@ -181,18 +187,56 @@ def image_members_add(*, caller: Caller, image_ids: list[str], project_ids: list
     now = timezone.now()
     bulk_insert(
         ImageMember,
-        ("image", "project", "owner_project", "status", "created_at", "updated_at"),
-        ((i, p, caller.project_id, ImageMember.Status.PENDING, now, now) for i, p in new_pairs),
+        ("image", "project", "owner_project", "status", "created_at", "updated_at", "expires_at"),
+        ((i, p, caller.project_id, ImageMember.Status.PENDING, now, now, expires_at) for i, p in new_pairs),
     )
     unchanged = sorted(existing)
+    # A trace's result holds at most 64 characters: "unchanged: already shared; ends 2026-12-31T00:00:00+01:00".
+    ends = f"; ends {expires_at.isoformat()}" if expires_at else ""
+    if expires_at and unchanged:
+        ImageMember.objects.filter(image__in=images, project_id__in=list(targets)).update(expires_at=expires_at)
     job = _record(
         caller, job_type=Job.Type.ADD_MEMBERS, trace=Trace.Name.ADD_MEMBER, changed=new_pairs, unchanged=unchanged,
-        changed_result="success", unchanged_result="unchanged: already shared", now=now,
+        changed_result="success" + ends, unchanged_result="unchanged: already shared" + ends, now=now,
+        extra={"expires_at": expires_at.isoformat()} if expires_at else None,
     )
+    if expires_at:
+        from sharing.tasks import end_expired_shares
+
+        transaction.on_commit(lambda: end_expired_shares.using(run_after=expires_at).enqueue())
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(new_pairs), unchanged=len(unchanged),
-        duplicates=parsed.duplicates,
+        duplicates=parsed.duplicates, expires_at=expires_at,
     )
+
+
+def end_expired_shares(now: datetime | None = None) -> int:
+    """End every share whose expiry has come, as its owner's stop sharing would (vault space given back, a
+    deleteMember trace per share, result "expired"), under one imsDelImageMembersJob per owner project, each in
+    its own transaction with the images locked in the same order as sharing takes them. Returns how many ended."""
+    now = now or timezone.now()
+    due = ImageMember.objects.filter(expires_at__lte=now)
+    ended = 0
+    for owner_project_id in sorted(set(due.values_list("owner_project_id", flat=True))):
+        with transaction.atomic():
+            lock_images({str(i) for i in due.filter(owner_project_id=owner_project_id).values_list("image_id", flat=True)})
+            members = list(
+                due.filter(owner_project_id=owner_project_id).select_for_update(of=("self",)).order_by("pk")
+            )
+            if not members:
+                continue  # stopped, or extended, meanwhile
+            caller = Caller(user_id=None, username=EXPIRY_USER, account_id="", project_id=owner_project_id, role="admin")
+            pairs = [(str(m.image_id), m.project_id) for m in members]
+            job = audit.record_job(
+                caller, Job.Type.DELETE_MEMBERS, entities={**audit.pair_results(pairs), "reason": "expired"}, now=now
+            )
+            members_end(caller, members, job=job, result="expired", now=now)
+            ended += len(members)
+    return ended
+
+
+# Who the trail names for shares that ended by themselves.
+EXPIRY_USER = "share expiry"
 
 
 @transaction.atomic

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from images.forms import ImageListForm, selected_image_ids
@@ -22,6 +24,7 @@ from ims_console.dialogs import dialog_done, dialog_params, render_dialog, rende
 from ims_console.http import ConsoleRequest
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import IMSError
+from ims_console.templatetags.ims import expiry_words
 from ims_console.tenancy import caller_for
 from sharing import rules
 
@@ -46,7 +49,11 @@ def shared_message(result: SharingResult) -> str:
             message += f" ({plural(result.unchanged, 'pair')} {verb} already shared)"
     if result.duplicates:
         message += "; " + duplicates_note(result.duplicates)
+    if result.expires_at:
+        ends = "the shares end by themselves" if result.changed + result.unchanged > 1 else "the share ends by itself"
+        message += f"; {ends} {expiry_words(result.expires_at)}"
     return message + "."
+
 
 
 def stopped_message(result: SharingResult, *, image_name: str = "") -> str:
@@ -67,9 +74,34 @@ def duplicates_note(duplicates: list[str]) -> str:
     return f"{len(times)} project IDs were entered more than once and each counted once"
 
 
-def add_members(caller: Caller, image_ids: list[str], text: str) -> tuple[SharingResult | None, list[IMSError]]:
-    """Share with the IDs typed in the Project ID box."""
-    return write(lambda: get_backend().image_members_add(caller, image_ids, rules.split_project_ids(text)))
+def add_members(
+    caller: Caller, image_ids: list[str], text: str, expires_on: str = ""
+) -> tuple[SharingResult | None, list[IMSError]]:
+    """Share with the IDs typed in the Project ID box, until the end of the day typed in Share ends on (if any,
+    in the user's time zone)."""
+    try:
+        expires_at = rules.share_expiry(expires_on, today=timezone.localdate(), tz=timezone.get_current_timezone())
+    except IMSError as problem:
+        return None, [problem]
+    return write(lambda: get_backend().image_members_add(
+        caller, image_ids, rules.split_project_ids(text), expires_at=expires_at
+    ))
+
+
+def expiry_context(expires_on: str) -> dict:
+    """The Share ends on field: its value, the days it takes, and what it means."""
+    today = timezone.localdate()
+    return {
+        "expires_on": expires_on,
+        "expiry_range": (
+            (today + timedelta(days=1)).isoformat(), (today + timedelta(days=rules.EXPIRY_MAX_DAYS)).isoformat()
+        ),
+        "expiry_hint": (
+            f"The share ends by itself at the end of this day ({timezone.get_current_timezone_name()} time): the "
+            "recipients lose the image then, and see the date until it comes. Leave it empty to share until you "
+            "stop sharing; share again with another day to change it."
+        ),
+    }
 
 
 def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
@@ -91,6 +123,7 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
     tab = "stop" if (params.get("open") or params.get("tab") or "").startswith("stop") else "share"
     problems: list[IMSError] = []
     project_ids = request.POST.get("project_ids", "")
+    expires_on = request.POST.get("expires_on", "")
     # One-click fixes: drop the images that cannot be shared, or the IDs the last attempt refused; the dialog is
     # shown again with what is left, nothing is submitted.
     drop = request.POST.get("drop", "") if submitted and tab == "share" else ""
@@ -99,7 +132,7 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
     elif drop == "ids":
         project_ids = _without_refused(project_ids, request.POST.getlist("refused_id"))
     if submitted and tab == "share" and not drop:
-        result, problems = add_members(caller, image_ids, project_ids)
+        result, problems = add_members(caller, image_ids, project_ids, expires_on)
         if result:
             return dialog_done(request, shared_message(result), events=SHARE_EVENTS, redirect_to=reverse("images:private"))
     if submitted and tab == "stop":
@@ -110,7 +143,7 @@ def image_share(request: ConsoleRequest) -> HttpResponse:
     context: dict[str, object] = {
         "images": images, "tab": tab, "problems": problems, "project_ids": project_ids,
         "unshareable": [i for i in images if i.share_refusal], "refused_ids": _refused_ids(problems),
-        "shareable_count": sum(1 for i in images if not i.share_refusal),
+        "shareable_count": sum(1 for i in images if not i.share_refusal), **expiry_context(expires_on),
     }
     if tab == "stop":
         context.update(stop_sharing_context(
@@ -180,13 +213,16 @@ def members_add(request: ConsoleRequest, image_id: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("drop") == "ids":
         project_ids = _without_refused(project_ids, request.POST.getlist("refused_id"))
     elif request.method == "POST":
-        result, problems = add_members(caller, [image.id], project_ids)
+        result, problems = add_members(caller, [image.id], project_ids, request.POST.get("expires_on", ""))
         if result:
             return dialog_done(
                 request, shared_message(result), events=SHARE_EVENTS,
                 redirect_to=reverse("sharing:image_sharing", args=[image.id]),
             )
-    context = {"image": image, "problems": problems, "project_ids": project_ids, "refused_ids": _refused_ids(problems)}
+    context = {
+        "image": image, "problems": problems, "project_ids": project_ids, "refused_ids": _refused_ids(problems),
+        **expiry_context(request.POST.get("expires_on", "")),
+    }
     return render_dialog(request, "sharing/_add_tenant_dialog.html", context)
 
 

@@ -184,3 +184,22 @@ def test_eight_clients_toggling_accept_and_reject_get_no_server_error_and_each_c
     unchanged = Trace.objects.filter(name="updateMember", result__startswith="unchanged").count()
     assert changed + unchanged == THREADS * 6 * len(images)
     assert changed >= len(images)
+
+
+def test_the_expiry_sweep_and_the_owner_stopping_at_once_end_a_share_once_and_give_its_space_back_once(owner, recipient):
+    """Both lock the image first: whichever comes second finds the share gone and changes nothing."""
+    from django.utils import timezone
+
+    from sharing import services
+
+    image = ImageFactory(project=owner.project, full_ecs_cbr=True, size=50 * 1024**3)
+    vault = Vault.objects.create(project=recipient.project, name="vault-servers", capacity_gb=500, used_gb=100)
+    ImageMemberFactory(image=image, project=recipient.project, status="accepted", vault=vault, reserved_gb=50,
+                       expires_at=timezone.now())
+    caller = caller_of(owner)
+    stop = lambda: get_backend().image_members_remove(caller, [str(image.pk)], [recipient.project.id])  # noqa: E731
+    results = at_once([services.end_expired_shares if n % 2 else stop for n in range(THREADS)])
+    refusals(results, ConsoleCode.NOT_A_RECIPIENT)
+    assert not ImageMember.objects.exists()
+    assert Vault.objects.get(pk=vault.pk).used_gb == 50
+    assert Trace.objects.filter(name="deleteMember").count() == 1 and Job.objects.count() == 1

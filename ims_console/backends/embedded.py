@@ -6,6 +6,8 @@ sees and the ending of members when images are deleted are joined in here.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from images import rules as image_rules
 from images import selectors as image_selectors
 from images import services as image_services
@@ -91,6 +93,7 @@ def image_record(image: Image) -> ImageRecord:
         share_status=share_status,
         shared_at=getattr(image, "shared_at", None),
         share_updated_at=getattr(image, "share_updated_at", None),
+        share_expires_at=getattr(image, "share_expires_at", None),
         replicate_refusal=" ".join(
             f"{p.message} ({p.ims_code})" if p.ims_code else p.message
             for p in image_rules.replicate_refusals(
@@ -131,13 +134,14 @@ def member_record(member: ImageMember) -> MemberRecord:
         status=member.status,
         created_at=member.created_at,
         updated_at=member.updated_at,
+        expires_at=member.expires_at,
     )
 
 
 def sharing_result(result: MembersChanged) -> SharingResult:
     return SharingResult(
         job_id=result.job.id, images=result.images, projects=result.projects, changed=result.changed,
-        unchanged=result.unchanged, duplicates=result.duplicates,
+        unchanged=result.unchanged, duplicates=result.duplicates, expires_at=result.expires_at,
     )
 
 
@@ -233,9 +237,11 @@ class _Members:
             previous_marker=items[0].project_id if items and has_previous else None,
         )
 
-    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+    def image_members_add(
+        self, caller: Caller, image_ids: list[str], project_ids: list[str], *, expires_at: datetime | None = None
+    ) -> SharingResult:
         result = sharing_services.image_members_add(
-            caller=caller, image_ids=[_image_id(i) for i in image_ids], project_ids=project_ids
+            caller=caller, image_ids=[_image_id(i) for i in image_ids], project_ids=project_ids, expires_at=expires_at
         )
         return sharing_result(result)
 
@@ -319,4 +325,4 @@ class _Keys:
 
 
 class EmbeddedBackend(_Images, _Members, _SharedWithMe, _Keys):
-    capabilities = frozenset({"kms", "vaults", "replicate", "project_lookup"})
+    capabilities = frozenset({"kms", "vaults", "replicate", "project_lookup", "share_expiry"})

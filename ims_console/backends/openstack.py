@@ -292,8 +292,12 @@ class OpenStackBackend:
             previous_marker=items[0].project_id if items and start > 0 else None,
         )
 
-    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
+    def image_members_add(
+        self, caller: Caller, image_ids: list[str], project_ids: list[str], *, expires_at: datetime | None = None
+    ) -> SharingResult:
         caller.require_write()
+        if expires_at is not None:
+            raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE)])
         parsed = sharing_rules.parse_project_ids(project_ids)
         if parsed.too_many:
             raise IMSError.many(parsed.problems)
@@ -525,6 +529,13 @@ class OpenStackBackend:
         images = _call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
                                                              "limit": limit})["images"]
         return [image_record(i, share_status="pending") for i in images if i.get("owner") != caller.project_id]
+
+
+# Why OpenStack mode cannot end a share by itself later.
+SHARE_EXPIRY_NOT_AVAILABLE = (
+    "Share expiry is not available with this cloud: Glance does not end a share by itself, and the console keeps "
+    "no credential to end it later for you."
+)
 
 
 def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, opened: list[str] | None = None,

@@ -7,6 +7,7 @@ the same errors (ims_console.ims_errors). tests/contract/ holds the behaviour ev
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -37,6 +38,7 @@ class Backend(Protocol):
     # What this image service offers beyond images and members: "kms" (keys and grants), "vaults" (accepting
     # full-ECS images), "replicate", "project_lookup" (whether a project ID exists, and where). Screens show what
     # is missing as not available, with the reason. "background_jobs": large submissions run as jobs.
+    # "share_expiry": shares can be set to end by themselves.
     @property
     def capabilities(self) -> frozenset[str]: ...
 
@@ -62,7 +64,10 @@ class Backend(Protocol):
         self, caller: Caller, image_id: str, *, after: str = "", before: str = "", limit: int = 20
     ) -> MemberPage: ...
 
-    def image_members_add(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
+    # `expires_at`: when the shares end by themselves ("share_expiry" capability); None: until stopped.
+    def image_members_add(
+        self, caller: Caller, image_ids: list[str], project_ids: list[str], *, expires_at: datetime | None = None
+    ) -> SharingResult: ...
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
 

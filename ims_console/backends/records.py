@@ -38,6 +38,7 @@ class ImageRecord:
     share_status: str = ""
     shared_at: datetime | None = None
     share_updated_at: datetime | None = None
+    share_expires_at: datetime | None = None
     # Why this image cannot be replicated at all (R6); empty if it can.
     replicate_refusal: str = ""
     # For a shared encrypted image whose key is disabled or no longer granted to the caller (R7).
@@ -72,6 +73,8 @@ class MemberRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    # When the share ends by itself; None: until the owner stops sharing.
+    expires_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -146,6 +149,8 @@ class SharingResult:
     duplicates: list[str] = field(default_factory=list)
     # The pairs are being changed by a background job (job_id), not yet changed.
     background: bool = False
+    # When the shares end by themselves (the owner's expiry), if one was set.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.urls import reverse
@@ -70,6 +70,25 @@ def ims_time(value: datetime | None) -> str:
         return "–"
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), ims_datetime(value),
                        f"{timezone.localtime(value):%Y-%m-%d %H:%M}")
+
+
+def expiry_words(expires_at: datetime) -> str:
+    """When a share ends, in the user's time zone: "at the end of 2026-12-31" when that is midnight there (as the
+    owner set it, in the same zone), else the moment ("on 2027-01-01 at 07:00")."""
+    local = timezone.localtime(expires_at)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"at the end of {(local - timedelta(days=1)).date().isoformat()}"
+    return f"on {local:%Y-%m-%d} at {local:%H:%M}"
+
+
+@register.filter
+def share_ends(value: datetime | None) -> str:
+    """A share's expiry in a list or on a page: "ends at the end of 2026-12-31", the exact moment on hover; "" when
+    the share has none."""
+    if value is None:
+        return ""
+    return format_html('<time class="share-ends" datetime="{}" title="Ends {}">ends {}</time>', value.isoformat(),
+                       ims_datetime(value), expiry_words(value))
 
 
 @register.simple_tag

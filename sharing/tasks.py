@@ -1,0 +1,15 @@
+"""Tasks the task worker runs for sharing (Django's Tasks framework, django-tasks-db's `db_worker`, as for
+OpenStack mode's background jobs)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def end_expired_shares() -> int:
+    """Queued to run when shares expire (run_after their expiry): ends every share whose time has come, so a
+    worker that was down catches up when it starts again."""
+    from sharing import services
+
+    return services.end_expired_shares()
