@@ -1,0 +1,64 @@
+"""Alice shares an image with Bob's project for a week; Bob sees when it ends; when the day has passed the task
+worker ends the share, and Alice's activity says so (issue 12, point 10)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from ims_console.backends import openstack_jobs
+from ims_console.models import Project
+from sharing.models import ImageMember
+from tests.browser.test_accessibility import violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_alice_shares_for_a_week_bob_sees_until_when_and_the_share_ends_by_itself(page: Page, second_page: Page, console):
+    globex = Project.objects.get(name="eu-de_globex")
+    last_day = (datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date() + timedelta(days=7)).isoformat()
+
+    console(page, "alice")
+    page.get_by_role("searchbox", name="Search by name").fill("redis-7")
+    page.get_by_role("button", name="More actions for redis-7-debian12").click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill(globex.id)
+    # A day in the past is refused next to the field, and nothing is shared.
+    dialog.get_by_label("Share ends on (optional)").fill("2020-01-01")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog.get_by_text("2020-01-01 is not after today")).to_be_visible()
+    expect(dialog.get_by_label("Share ends on (optional)")).to_have_attribute("aria-invalid", "true")
+    assert not ImageMember.objects.filter(image__name="redis-7-debian12").exists()
+    assert violations(page) == []
+    dialog.get_by_label("Share ends on (optional)").fill(last_day)
+    dialog.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Shared 1 image with 1 project; the share ends by itself at the end of {last_day}."
+    )
+
+    console(second_page, "bob")
+    second_page.get_by_role("navigation", name="Image lists").get_by_role("link", name="Images Shared with Me").click()
+    second_page.get_by_role("region", name="Pending shares").get_by_role("link", name="View Pending Images").click()
+    row = second_page.locator(".list tbody tr").filter(has_text="redis-7-debian12")
+    expect(row).to_contain_text(f"Share ends at the end of {last_day}")
+    assert violations(second_page) == []
+
+    page.get_by_role("link", name="Shared with 1 project").click()
+    expect(page.get_by_role("row").filter(has_text="eu-de_globex")).to_contain_text(f"ends at the end of {last_day}")
+
+    # The week passes: the worker, asked to run at the share's end, ends it.
+    ImageMember.objects.filter(image__name="redis-7-debian12").update(expires_at=timezone.now())
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.update(run_after=timezone.now())
+    openstack_jobs.run_queued_tasks()
+    second_page.reload()
+    expect(second_page.locator(".list")).not_to_contain_text("redis-7-debian12")
+    page.get_by_role("banner").get_by_role("link", name="Activity").click()
+    expect(page.locator(".activity-table tbody tr").first).to_contain_text("Share expired")
+    expect(page.locator(".activity-table tbody tr").first).to_contain_text("share expiry")
