@@ -152,6 +152,7 @@ def test_pages_follow_the_markers_and_say_where_they_are(owner):
     assert [r.job.pk for r in back.rows] == [r.job.pk for r in second.rows]
 
 
+@pytest.mark.slow
 def test_the_page_costs_the_same_queries_with_2_or_10000_jobs(owner, django_assert_max_num_queries):
     make_jobs(owner.project.id, 2)
     with django_assert_max_num_queries(9) as few:
