@@ -88,4 +88,5 @@ def image_activity(request: ConsoleRequest, image_id: str) -> HttpResponse:
         "image": image, "can_write": caller.can_write, "tab": "activity", "traces": traces,
         "tab_template": "ims_console/_image_activity.html", "fronting_a_cloud": _fronting_a_cloud(),
     }
-    return render_page(request, "images/image_detail.html", context, {"image-detail": "images/_image_detail.html"})
+    regions = {"image-activity": "ims_console/_image_activity.html", "image-detail": "images/_image_detail.html"}
+    return render_page(request, "images/image_detail.html", context, regions)

@@ -37,3 +37,13 @@ def second_page(browser, browser_context_args):
     context = browser.new_context(**browser_context_args)
     yield context.new_page()
     context.close()
+
+
+def open_share_dialog(page: Page, image_name: str, project_id: str):
+    """From Private Images: find the image, More > Share, type the project ID; returns the dialog, not yet sent."""
+    page.get_by_role("searchbox", name="Search by name").fill(image_name)
+    page.get_by_role("button", name=f"More actions for {image_name}").click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill(project_id)
+    return dialog

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from images.models import Image
 from ims_console.models import Project
+from tests.browser.conftest import open_share_dialog
 from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -27,12 +28,7 @@ def test_alice_follows_a_share_from_the_activity_page_to_its_pairs_and_the_image
     globex = Project.objects.get(name="eu-de_globex")
 
     console(page, "alice")
-    page.get_by_role("searchbox", name="Search by name").fill("redis-7")
-    page.get_by_role("button", name="More actions for redis-7-debian12").click()
-    page.get_by_role("menuitem", name="Share").click()
-    dialog = page.get_by_role("dialog", name="Share Image")
-    dialog.get_by_label("Project ID").fill(globex.id)
-    dialog.get_by_role("button", name="OK").click()
+    open_share_dialog(page, "redis-7-debian12", globex.id).get_by_role("button", name="OK").click()
     expect(page.get_by_role("status")).to_have_text("Shared 1 image with 1 project.")
 
     page.get_by_role("link", name="Activity", exact=True).click()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from ims_console.backends import openstack_jobs
 from ims_console.models import Project
 from sharing.models import ImageMember
+from tests.browser.conftest import open_share_dialog
 from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -23,11 +24,7 @@ def test_alice_shares_for_a_week_bob_sees_until_when_and_the_share_ends_by_itsel
     last_day = (datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date() + timedelta(days=7)).isoformat()
 
     console(page, "alice")
-    page.get_by_role("searchbox", name="Search by name").fill("redis-7")
-    page.get_by_role("button", name="More actions for redis-7-debian12").click()
-    page.get_by_role("menuitem", name="Share").click()
-    dialog = page.get_by_role("dialog", name="Share Image")
-    dialog.get_by_label("Project ID").fill(globex.id)
+    dialog = open_share_dialog(page, "redis-7-debian12", globex.id)
     # A day in the past is refused next to the field, and nothing is shared.
     dialog.get_by_label("Share ends on (optional)").fill("2020-01-01")
     dialog.get_by_role("button", name="OK").click()

@@ -213,6 +213,10 @@ def test_an_images_tab_pages_its_traces(owner, recipient):
     second = owner.client.get(url, {"after": first.next_marker}).context["traces"]
     assert [r.result for r in second.rows] == [f"success: {n}" for n in range(4, -1, -1)]
     assert second.next_marker is None and second.previous_marker
+    # Paged in place by htmx: the tab's region alone.
+    region = owner.client.get(url, {"after": first.next_marker}, headers={"HX-Request": "true", "HX-Target": "image-activity"})
+    html = region.content.decode()
+    assert html.lstrip().startswith('<section id="image-activity"') and "success: 4" in html and "<html" not in html
     # A marker that is not a trace of this image is the first page.
     assert owner.client.get(url, {"after": "x"}).context["traces"].rows[0].result == "success: 24"
 
