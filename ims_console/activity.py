@@ -25,7 +25,7 @@ from django.utils import timezone
 from images.models import Image
 from ims_console.backends.records import COUNT_LIMIT
 from ims_console.ids import parse_uuid
-from ims_console.keyset import keyset_page
+from ims_console.keyset import keyset_page, page_label
 from ims_console.models import Job, Project, Trace
 
 ACTION_LABELS: dict[str, str] = {
@@ -62,6 +62,10 @@ def action_label(job: Job) -> str:
     return ACTION_LABELS.get(job.job_type, job.job_type)
 
 
+# The days the filters take: wide enough for any job, narrow enough that a day's bounds are a time in every zone.
+DAYS = (date(2000, 1, 1), date(2099, 12, 31))
+
+
 class ActivityForm(forms.Form):
     """The Activity page's filters, from the URL. Unlike a list's sort or page size, a filter the user typed that
     cannot be used is an error next to its field (the page then lists nothing rather than everything)."""
@@ -88,6 +92,12 @@ class ActivityForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not DAYS[0] <= day <= DAYS[1]:
+                self.add_error(name, f"{day.isoformat()} is out of range: choose a day from {DAYS[0].isoformat()} to "
+                                     f"{DAYS[1].isoformat()}.")
+                data.pop(name, None)
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", f"“To” ({until.isoformat()}) is before “From” ({since.isoformat()}).")
@@ -148,13 +158,8 @@ class ActivityPage:
 
     @property
     def page_label(self) -> str:
-        if self.position > COUNT_LIMIT:
-            return ""
-        number = -(-self.position // PAGE_SIZE) + 1
-        if self.total > COUNT_LIMIT:
-            return f"Page {number:,} of more than {COUNT_LIMIT // PAGE_SIZE:,}"
-        after = max(0, self.total - self.position - len(self.rows))
-        return f"Page {number:,} of {number + -(-after // PAGE_SIZE):,}"
+        return page_label(position=self.position, total=self.total, shown=len(self.rows), size=PAGE_SIZE,
+                          count_limit=COUNT_LIMIT)
 
 
 def results_of(job: Job) -> list[dict]:
@@ -340,7 +345,7 @@ def image_traces(project_id: str, image_id: str, *, after: str = "", before: str
     traces = Trace.objects.filter(resource_type="image", resource_id=image_id)
     marker_id = before or after
     marker = None
-    if marker_id.isdigit():
+    if marker_id.isdigit() and len(marker_id) <= 18:  # a trace's ID, not a number beyond its column
         marker = traces.filter(pk=int(marker_id)).values("time", "id").first()
     page = keyset_page(traces, sort="time", tiebreak="id", ascending=False, marker=marker,
                        backwards=bool(before) and marker is not None, limit=PAGE_SIZE)

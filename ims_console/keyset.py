@@ -61,3 +61,21 @@ def _beyond(sort: str, tiebreak: str, marker: Mapping[str, Any], op: str, *, inc
     """Rows past the marker in one direction (`op` is "gt" or "lt"), with the marker row itself if `inclusive`."""
     last = f"{op}e" if inclusive else op
     return Q(**{f"{sort}__{op}": marker[sort]}) | Q(**{sort: marker[sort], f"{tiebreak}__{last}": marker[tiebreak]})
+
+
+def page_label(*, position: int, total: int, shown: int, size: int, count_limit: int) -> str:
+    """ "Page 2 of 5", from how many rows come before the page (`position`), how many there are (`total`), both
+    counted up to count_limit + 1, and how many the page shows; "" when the position is beyond what was counted.
+
+    A page starting part-way (rows were added or removed since its marker was handed out) counts as the page after
+    the whole pages before it, and the pages after it are counted from its end, so the label always adds up with
+    what Previous and Next reach.
+    """
+    if position > count_limit:
+        return ""
+    size = max(1, size)
+    number = -(-position // size) + 1
+    if total > count_limit:
+        return f"Page {number:,} of more than {count_limit // size:,}"
+    after = max(0, total - position - shown)
+    return f"Page {number:,} of {number + -(-after // size):,}"

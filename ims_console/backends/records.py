@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ims_console import keyset
 from ims_console.vocabulary import BACKUP_SOURCE_LABELS, IMAGE_TYPE_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS
 
 
@@ -204,17 +205,8 @@ class ImagePage:
 
     @property
     def page_label(self) -> str:
-        """ "Page 2 of 5", from where this page starts and how many items there are; "" when either is unknown.
-
-        A page starting part-way (items were added or removed since its marker was handed out) counts as the page
-        after the whole pages before it, and the pages after it are counted from its end, so the label always adds
-        up with what Previous and Next reach.
-        """
-        if self.position is None or self.position > COUNT_LIMIT or self.total is None:
+        """ "Page 2 of 5" (ims_console.keyset.page_label); "" when the image service does not count (Glance)."""
+        if self.position is None or self.total is None:
             return ""
-        size = max(1, self.query.limit)
-        number = -(-self.position // size) + 1
-        if self.total > COUNT_LIMIT:
-            return f"Page {number:,} of more than {(COUNT_LIMIT // size):,}"
-        after = max(0, self.total - self.position - len(self.items))
-        return f"Page {number:,} of {number + -(-after // size):,}"
+        return keyset.page_label(position=self.position, total=self.total, shown=len(self.items),
+                                 size=self.query.limit, count_limit=COUNT_LIMIT)

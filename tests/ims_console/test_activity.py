@@ -128,6 +128,8 @@ def test_filters_by_action_status_user_image_and_days(owner, recipient):
     ({"image": "not-an-id"}, "id_image", "“not-an-id” is not an image ID"),
     ({"since": "2026-03-05", "until": "2026-03-01"}, "id_until", "“To” (2026-03-01) is before “From” (2026-03-05)"),
     ({"since": "2026-13-45"}, "id_since", "Enter a valid date"),
+    ({"until": "9999-12-31"}, "id_until", "9999-12-31 is out of range: choose a day from 2000-01-01 to 2099-12-31."),
+    ({"since": "0001-01-01"}, "id_since", "0001-01-01 is out of range"),
 ])
 def test_a_filter_that_cannot_be_used_is_explained_next_to_it_and_lists_nothing(owner, params, field, words):
     make_jobs(owner.project.id, 2)
@@ -219,6 +221,7 @@ def test_an_images_tab_pages_its_traces(owner, recipient):
     assert html.lstrip().startswith('<section id="image-activity"') and "success: 4" in html and "<html" not in html
     # A marker that is not a trace of this image is the first page.
     assert owner.client.get(url, {"after": "x"}).context["traces"].rows[0].result == "success: 24"
+    assert owner.client.get(url, {"after": "9" * 40}).context["traces"].rows[0].result == "success: 24"
 
 
 # --- Tenancy, roles, methods ---
