@@ -503,7 +503,13 @@ class OpenStackBackend:
             params["sort"] = f"{query.sort}:{order},id:{order}"
             del params["sort_key"], params["sort_dir"]
         if query.name:
-            params["name"] = query.name
+            # A whole image ID finds that image (Glance's "in" operator on id); anything else is an exact name, as
+            # Glance filters names.
+            image_id = parse_uuid(query.name.strip())
+            if image_id:
+                params["id"] = f"in:{image_id}"
+            else:
+                params["name"] = query.name
         marker = query.before if backwards else query.after
         if marker and parse_uuid(marker):
             params["marker"] = marker

@@ -128,6 +128,17 @@ def test_share_expiry_is_not_offered_with_glance_and_a_posted_one_is_refused_who
     assert cloud.members(alice, image_id) == []
 
 
+def test_a_whole_image_id_finds_that_image_in_glance_too(cloud):
+    alice, bob = cloud.tenant(), cloud.tenant()
+    web, _ = cloud.image(alice, "web"), cloud.image(alice, "db")
+    elsewhere = cloud.image(bob, "bobs")
+    owner, _ = log_in(alice)
+    found = owner.get(reverse("images:private"), {"name": web.upper()}).context["page"].items
+    assert [i.name for i in found] == ["web"]
+    # Another project's image is not found by its ID either.
+    assert owner.get(reverse("images:private"), {"name": elsewhere}).context["page"].items == []
+
+
 def test_logging_out_revokes_the_token(cloud):
     alice = cloud.tenant()
     client, _ = log_in(alice)
