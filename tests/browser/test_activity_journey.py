@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from images.models import Image
@@ -104,3 +106,41 @@ def test_screenshot_of_the_activity_page_for_the_readme(page: Page, console, tmp
     path = Path(os.environ.get("IMS_SCREENSHOTS") or tmp_path) / "activity.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
+
+
+def test_without_javascript_a_share_with_an_end_day_and_the_activity_filters_work_and_no_dead_copy_buttons(
+    browser, live_server, demo
+):
+    globex = Project.objects.get(name="eu-de_globex")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("ims-demo")
+    page.get_by_role("button", name="Log In").click()
+
+    image = Image.objects.get(name="redis-7-debian12")
+    page.goto(f"{live_server.url}/images/{image.pk}/")
+    # Copy needs JavaScript: without it the button is not there to do nothing.
+    expect(page.get_by_role("button", name="Copy image ID")).to_be_hidden()
+    page.goto(f"{live_server.url}/sharing/share/?image_id={image.pk}")
+    page.get_by_label("Project ID").fill(globex.id)
+    page.get_by_label("Share ends on (optional)").fill("2099-01-01")
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_text("2099-01-01 is more than 3 years ahead")).to_be_visible()
+    last_day = (timezone.localdate() + timedelta(days=10)).isoformat()
+    page.get_by_label("Share ends on (optional)").fill(last_day)
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("status")).to_contain_text("Shared 1 image with 1 project; the share ends by itself")
+
+    page.get_by_role("banner").get_by_role("link", name="Activity").click()
+    page.get_by_label("Action").select_option(label="Stop sharing")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No job matches these filters.")).to_be_visible()
+    page.get_by_label("Action").select_option(label="Share")
+    page.get_by_label("User").fill("alice")
+    page.get_by_role("button", name="Search").click()
+    expect(activity_rows(page)).to_have_count(1)
+    activity_rows(page).first.get_by_role("link", name=re.compile("^Details")).click()
+    expect(page.get_by_role("row").filter(has_text="eu-de_globex")).to_contain_text("success")
+    context.close()
