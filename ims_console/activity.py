@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from images.models import Image
+from ims_console.audit import job_results
 from ims_console.backends.records import COUNT_LIMIT
 from ims_console.ids import parse_uuid
 from ims_console.keyset import keyset_page, page_label
@@ -163,24 +164,16 @@ class ActivityPage:
 
 
 def results_of(job: Job) -> list[dict]:
-    """A job's per-item results as IMS reports them: pairs for members jobs, images for the others."""
-    entities = job.entities or {}
-    if "results" in entities:
-        return list(entities["results"])
-    if "pairs" in entities:  # a background job that has not ended: its pairs, not yet done
-        return [{"image_id": i, "project_id": p, "status": "waiting"} for i, p in entities["pairs"]]
-    if "image_id" in entities:  # a replica
-        return [{"image_id": entities["image_id"], "project_id": "", "status": "success"}]
-    return []
+    """A job's per-item results (its page and the CSV export read them; the list reads its summary)."""
+    return job_results(job.entities or {})
 
 
-def summary_of(job: Job, results: list[dict]) -> str:
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result["status"]] = counts.get(result["status"], 0) + 1
-    pairs = any(r.get("project_id") for r in results)
-    noun = "pair" if pairs else "image"
-    total = len(results)
+def summary_of(job: Job) -> str:
+    """ "4 pairs", "3 pairs: 1 unchanged, 2 success", with the progress of a running job."""
+    summary = job.summary or {}
+    counts: dict[str, int] = summary.get("counts", {})
+    total = sum(counts.values())
+    noun = "pair" if summary.get("project_count") else "image"
     text = f"{total:,} {noun}{'' if total == 1 else 's'}"
     if set(counts) - {"success"}:
         text += ": " + ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
@@ -189,23 +182,19 @@ def summary_of(job: Job, results: list[dict]) -> str:
     return text
 
 
-SUBJECTS_SHOWN = 3
-
-
-def names_for(results: Iterable[dict]) -> tuple[dict[str, str], dict[str, str]]:
-    """Image and project names for the IDs in some results, in two queries: the images' names now (images since
-    deleted have none). See image_name for images that are not in this database."""
-    results = list(results)
-    image_ids, project_ids = set(), set()
-    for result in results:
-        if parse_uuid(result.get("image_id")):
-            image_ids.add(result["image_id"])
-        if result.get("project_id"):
-            project_ids.add(result["project_id"])
-    found = Image.objects.filter(pk__in=image_ids).values_list("pk", "name") if image_ids else []
+def names_for(image_ids: Iterable[str], project_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Image and project names for some IDs, in two queries: the images' names now (images since deleted have
+    none; see image_name for the names jobs recorded)."""
+    images_wanted = {i for i in image_ids if parse_uuid(i)}
+    projects_wanted = {p for p in project_ids if p}
+    found = Image.objects.filter(pk__in=images_wanted).values_list("pk", "name") if images_wanted else []
     images = {str(k): v for k, v in found}
-    projects = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name")) if project_ids else {}
+    projects = dict(Project.objects.filter(pk__in=projects_wanted).values_list("pk", "name")) if projects_wanted else {}
     return images, projects
+
+
+def names_of_results(results: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    return names_for((r["image_id"] for r in results), (r.get("project_id", "") for r in results))
 
 
 def image_name(result: dict, images: dict[str, str]) -> str:
@@ -214,24 +203,25 @@ def image_name(result: dict, images: dict[str, str]) -> str:
     return images.get(result["image_id"]) or result.get("image_name", "")
 
 
-def _subjects(results: list[dict], images: dict[str, str], projects: dict[str, str]) -> str:
-    image_names = {r["image_id"]: image_name(r, images) or r["image_id"] for r in results}
-    project_ids = list(dict.fromkeys(r["project_id"] for r in results if r.get("project_id")))
+def _subjects(summary: dict, images: dict[str, str], projects: dict[str, str]) -> str:
+    """ "web, db → eu-de_globex and 2 more": the first images and projects a job acted on, by name."""
+    recorded = summary.get("names", {})
 
-    def some(ids: list[str], names: dict[str, str]) -> str:
-        shown = ", ".join(names.get(i, i) for i in ids[:SUBJECTS_SHOWN])
-        return shown + (f" and {len(ids) - SUBJECTS_SHOWN:,} more" if len(ids) > SUBJECTS_SHOWN else "")
+    def some(ids: list[str], count: int, names: dict[str, str]) -> str:
+        shown = ", ".join(names.get(i) or recorded.get(i) or i for i in ids)
+        return shown + (f" and {count - len(ids):,} more" if count > len(ids) else "")
 
-    text = some(list(image_names), image_names)
-    if project_ids:
-        text += " → " + some(project_ids, projects)
+    text = some(summary.get("images", []), summary.get("image_count", 0), images)
+    if summary.get("projects"):
+        text += " → " + some(summary["projects"], summary.get("project_count", 0), projects)
     return text
 
 
 def activity_page(project_id: str, filters: dict) -> ActivityPage:
     """One page of a project's jobs, newest first, in four queries whatever their number: the bounded count, the
-    marker, where the page starts, the page; and two for the names of what the page's jobs acted on."""
-    jobs = project_jobs(project_id, filters)
+    marker, where the page starts, the page; and two for the names of what the page's jobs acted on. The jobs'
+    results are not read (their summaries say enough), so a page weighs the same whatever its jobs' sizes."""
+    jobs = project_jobs(project_id, filters).defer("entities")
     total = jobs.values("pk").order_by()[: COUNT_LIMIT + 1].count()
     before, after = filters.get("before", ""), filters.get("after", "")
     marker_id = before or after
@@ -240,13 +230,14 @@ def activity_page(project_id: str, filters: dict) -> ActivityPage:
         jobs, sort="begin_time", tiebreak="id", ascending=False, marker=marker,
         backwards=bool(before) and marker is not None, limit=PAGE_SIZE, count_limit=COUNT_LIMIT,
     )
-    results = {job.pk: results_of(job) for job in page.rows}
-    first_few = [r for job_results in results.values() for r in job_results[:SUBJECTS_SHOWN * 10]]
-    images, projects = names_for(first_few)
+    images, projects = names_for(
+        (i for job in page.rows for i in (job.summary or {}).get("images", [])),
+        (p for job in page.rows for p in (job.summary or {}).get("projects", [])),
+    )
     rows = [
         JobRow(
             job=job, action=action_label(job), status=STATUS_LABELS.get(job.status, job.status),
-            summary=summary_of(job, results[job.pk]), subjects=_subjects(results[job.pk], images, projects),
+            summary=summary_of(job), subjects=_subjects(job.summary or {}, images, projects),
         )
         for job in page.rows
     ]
@@ -273,7 +264,8 @@ CSV_HEADER = [
     "time", "job_id", "action", "user", "status", "image_id", "image_name", "project_id", "project_name", "result",
     "error_code", "fail_reason",
 ]
-CSV_BATCH = 500
+# Jobs read at a time: a job's results can hold 10,000 pairs, so a batch is kept small.
+CSV_BATCH = 100
 
 
 def _cell(value: object) -> str:
@@ -299,7 +291,7 @@ def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
         page = keyset_page(jobs, sort="begin_time", tiebreak="id", ascending=False, marker=marker, backwards=False,
                            limit=CSV_BATCH)
         results = {job.pk: results_of(job) for job in page.rows}
-        images, projects = names_for(r for rs in results.values() for r in rs)
+        images, projects = names_of_results([r for rs in results.values() for r in rs])
         for job in page.rows:
             common = [timezone.localtime(job.begin_time).isoformat(), job.pk, action_label(job), job.username]
             for result in results[job.pk] or [{"image_id": "", "project_id": "", "status": ""}]:

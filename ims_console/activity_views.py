@@ -62,10 +62,10 @@ def activity_job(request: ConsoleRequest, job_id: str) -> HttpResponse:
         raise Http404("This project has no such job.")
     results = activity.results_of(job)
     shown = results[: activity.RESULTS_SHOWN]
-    images, projects = activity.names_for(shown)
+    images, projects = activity.names_of_results(shown)
     context = {
         "job": job, "action": activity.action_label(job), "status": activity.STATUS_LABELS.get(job.status, job.status),
-        "summary": activity.summary_of(job, results), "source_ip": activity.job_source_ip(job),
+        "summary": activity.summary_of(job), "source_ip": activity.job_source_ip(job),
         "results": [
             {**r, "image_name": activity.image_name(r, images), "project_name": projects.get(r.get("project_id", ""), "")}
             for r in shown

@@ -37,8 +37,43 @@ def record_job(caller: Caller, job_type: str, *, entities: dict, now: datetime) 
     return Job.objects.create(
         job_type=job_type, status=Job.Status.SUCCESS, project_id=caller.project_id, username=caller.username,
         total=len(entities.get("results", [])), done=len(entities.get("results", [])), begin_time=now,
-        end_time=timezone.now(), entities=entities,
+        end_time=timezone.now(), entities=entities, summary=summarize(entities),
     )
+
+
+def job_results(entities: dict) -> list[dict]:
+    """A job's per-item results as IMS reports them: pairs for members jobs, images for the others."""
+    if "results" in entities:
+        return list(entities["results"])
+    if "pairs" in entities:  # a background job that has not ended: its pairs, not yet done
+        return [{"image_id": i, "project_id": p, "status": "waiting"} for i, p in entities["pairs"]]
+    if "image_id" in entities:  # a replica
+        return [{"image_id": entities["image_id"], "status": "success"}]
+    return []
+
+
+# How many of a job's images and projects its summary names (the Activity list shows them; the job's page all).
+SUMMARY_NAMED = 3
+
+
+def summarize(entities: dict) -> dict:
+    """What the Activity list shows of a job, kept beside its results so that a page of jobs does not read them (a
+    job's results can hold 10,000 pairs): how many results of each status, and its first images and projects."""
+    results = job_results(entities)
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    image_ids = list(dict.fromkeys(r["image_id"] for r in results))
+    project_ids = list(dict.fromkeys(r["project_id"] for r in results if r.get("project_id")))
+    named = set(image_ids[:SUMMARY_NAMED])
+    return {
+        "counts": counts, "images": image_ids[:SUMMARY_NAMED], "image_count": len(image_ids),
+        "projects": project_ids[:SUMMARY_NAMED], "project_count": len(project_ids),
+        "names": {
+            **{i: n for i, n in entities.get("names", {}).items() if i in named},
+            **{r["image_id"]: r["image_name"] for r in results if r.get("image_name") and r["image_id"] in named},
+        },
+    }
 
 
 def record_traces(caller: Caller, name: str, entries: Iterable[Entry], *, job: Job | None = None,

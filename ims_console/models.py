@@ -154,6 +154,8 @@ class Job(models.Model):
     end_time = models.DateTimeField(null=True, blank=True)
     # {"results": [{"image_id", "project_id", "status"}]}, as IMS reports them.
     entities = models.JSONField(default=dict)
+    # What the Activity list shows of the results, without reading them (ims_console.audit.summarize).
+    summary = models.JSONField(default=dict)
     error_code = models.CharField(max_length=32, blank=True)
     fail_reason = models.TextField(blank=True)
 

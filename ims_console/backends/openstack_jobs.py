@@ -39,12 +39,13 @@ def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened
     """Record the job and queue it for the worker once the job row is committed. `names` (image ID to name) and
     the caller's address go with it, for its traces and the Activity page."""
     assert caller.remote is not None
+    entities = {"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects,
+                "names": names or {}, "source_ip": caller.source_ip}
     job = Job.objects.create(
         job_type=job_type, status=Job.Status.INIT, project_id=caller.project_id, username=caller.username,
         background=True, total=len(pairs), begin_time=timezone.now(),
         credential={"token": caller.remote.token, "image_url": caller.remote.image_url},
-        entities={"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects,
-                  "names": names or {}, "source_ip": caller.source_ip},
+        entities=entities, summary=audit.summarize(entities),
     )
     transaction.on_commit(lambda: run_job.enqueue(job.id))
     return job
@@ -105,7 +106,10 @@ def run_job(job_id: str) -> str:
         for result in job.entities.get("results", []):
             if result["image_id"] in names:
                 result["image_name"] = names[result["image_id"]]
-        job.save(update_fields=["status", "error_code", "fail_reason", "entities", "done", "end_time", "credential"])
+        job.summary = audit.summarize(job.entities)
+        job.save(update_fields=[
+            "status", "error_code", "fail_reason", "entities", "summary", "done", "end_time", "credential",
+        ])
         # One trace per pair, as a request's change has (the Activity tab of each image lists them).
         trace = Trace.Name.ADD_MEMBER if add else Trace.Name.DELETE_MEMBER
         audit.record_traces(caller, trace, [Entry(r["image_id"], r["project_id"], r["status"])

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ims_console import activity
+from ims_console import activity, audit
 from ims_console.models import Job, Trace
 from sharing.models import ImageMember
 from tests.conftest import make_persona, snapshot
@@ -90,10 +90,13 @@ def make_jobs(project_id: str, count: int, *, username: str = "alice", job_type:
               start: datetime | None = None, status: str = Job.Status.SUCCESS) -> list[Job]:
     """Jobs written in bulk, one a minute from `start` (the factories would take minutes for 10,000)."""
     start = start or datetime(2026, 3, 1, 12, tzinfo=UTC)
+    def entities() -> dict:
+        return {"results": [{"image_id": str(uuid.uuid4()), "project_id": "a" * 32, "status": "success"}]}
+
     jobs = [
         Job(job_type=job_type, status=status, project_id=project_id, username=username,
             begin_time=start + timedelta(minutes=n), end_time=start + timedelta(minutes=n),
-            entities={"results": [{"image_id": str(uuid.uuid4()), "project_id": "a" * 32, "status": "success"}]})
+            entities=(e := entities()), summary=audit.summarize(e))
         for n in range(count)
     ]
     return Job.objects.bulk_create(jobs, batch_size=1000)
@@ -167,6 +170,31 @@ def test_the_page_costs_the_same_queries_with_2_or_10000_jobs(owner, django_asse
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         later = owner.client.get(ACTIVITY, {"after": first.next_marker}).context["page"]
     assert later.page_label == "Page 2 of more than 50"
+
+
+def test_the_list_reads_each_jobs_summary_not_its_thousands_of_results(owner, recipient, django_assert_max_num_queries):
+    images = [ImageFactory(project=owner.project, name=f"img-{n}") for n in range(5)]
+    projects = [make_persona().project for _ in range(4)] + [recipient.project]
+    share(owner, images, *projects)
+    with django_assert_max_num_queries(12) as captured:
+        (row,) = rows(owner.client.get(ACTIVITY))
+    assert row.summary == "25 pairs"
+    assert row.subjects.endswith(" and 2 more") and row.subjects.count(" and 2 more") == 2
+    assert not [q["sql"] for q in captured.captured_queries if '"entities"' in q["sql"]]
+
+
+def test_the_summaries_of_jobs_recorded_before_them_are_filled_in_as_new_jobs_get_them(owner, recipient):
+    import importlib
+
+    from django.apps import apps
+
+    share(owner, [ImageFactory(project=owner.project), ImageFactory(project=owner.project)], recipient.project)
+    job = Job.objects.get()
+    expected = job.summary
+    Job.objects.update(summary={})
+    importlib.import_module("ims_console.migrations.0008_job_summary").fill_summaries(apps, None)
+    job.refresh_from_db()
+    assert job.summary == expected == audit.summarize(job.entities)
 
 
 def read_csv(response) -> list[dict]:
