@@ -56,10 +56,13 @@ RESULTS_SHOWN = 500
 
 
 def action_label(job: Job) -> str:
-    if job.job_type == Job.Type.DELETE_MEMBERS and job.entities.get("reason") == "expired":
+    """From the job's type, and its summary where the type does not say enough (the list does not read the
+    job's results)."""
+    summary = job.summary or {}
+    if job.job_type == Job.Type.DELETE_MEMBERS and summary.get("reason") == "expired":
         return "Share expired"
     if job.job_type == Job.Type.UPDATE_MEMBERS:
-        return MEMBER_STATUS_LABELS.get(job.entities.get("member_status", ""), ACTION_LABELS[Job.Type.UPDATE_MEMBERS])
+        return MEMBER_STATUS_LABELS.get(summary.get("member_status", ""), ACTION_LABELS[Job.Type.UPDATE_MEMBERS])
     return ACTION_LABELS.get(job.job_type, job.job_type)
 
 

@@ -24,8 +24,10 @@ def _summary(entities):
     image_ids = list(dict.fromkeys(r["image_id"] for r in results))
     project_ids = list(dict.fromkeys(r["project_id"] for r in results if r.get("project_id")))
     named = set(image_ids[:NAMED])
+    # What kind of change the job was, where its type does not say: an accept or a reject, an expiry.
+    kind = {k: entities[k] for k in ("member_status", "reason") if k in entities}
     return {
-        "counts": counts, "images": image_ids[:NAMED], "image_count": len(image_ids),
+        **kind, "counts": counts, "images": image_ids[:NAMED], "image_count": len(image_ids),
         "projects": project_ids[:NAMED], "project_count": len(project_ids),
         "names": {
             **{i: n for i, n in entities.get("names", {}).items() if i in named},

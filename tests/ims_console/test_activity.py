@@ -183,6 +183,28 @@ def test_the_list_reads_each_jobs_summary_not_its_thousands_of_results(owner, re
     assert not [q["sql"] for q in captured.captured_queries if '"entities"' in q["sql"]]
 
 
+def test_accepts_rejects_and_expiries_are_named_from_the_summary_without_a_query_a_row(
+    owner, recipient, django_assert_max_num_queries
+):
+    images = [ImageFactory(project=owner.project) for _ in range(4)]
+    share(owner, images, recipient.project)
+    for image, status in zip(images, ["accepted", "rejected", "accepted"], strict=False):
+        recipient.client.post(STATUS, {"status": status, "image_id": image.id})
+    ImageMember.objects.filter(image=images[3]).update(expires_at=timezone.now())
+    from sharing import services
+
+    services.end_expired_shares()
+    ImageMember.objects.filter(image=images[2]).update(expires_at=timezone.now())
+    services.end_expired_shares()
+    with django_assert_max_num_queries(12) as few:
+        owner_rows = rows(owner.client.get(ACTIVITY))
+    assert [r.action for r in owner_rows] == ["Share expired", "Share expired", "Share"]
+    assert not [q["sql"] for q in few.captured_queries if '"entities"' in q["sql"]]
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        recipient_rows = rows(recipient.client.get(ACTIVITY))
+    assert [r.action for r in recipient_rows] == ["Accept", "Reject", "Accept"]
+
+
 def test_the_summaries_of_jobs_recorded_before_them_are_filled_in_as_new_jobs_get_them(owner, recipient):
     import importlib
 
