@@ -47,3 +47,14 @@ def open_share_dialog(page: Page, image_name: str, project_id: str):
     dialog = page.get_by_role("dialog", name="Share Image")
     dialog.get_by_label("Project ID").fill(project_id)
     return dialog
+
+
+def log_in_without_javascript(browser, live_server, username: str):
+    """A browser context with JavaScript off, logged in as a demo user; returns (context, page)."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log In").click()
+    return context, page

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from images.models import Image
 from ims_console.models import Project
-from tests.browser.conftest import open_share_dialog
+from tests.browser.conftest import log_in_without_javascript, open_share_dialog
 from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -112,12 +112,7 @@ def test_without_javascript_a_share_with_an_end_day_and_the_activity_filters_wor
     browser, live_server, demo
 ):
     globex = Project.objects.get(name="eu-de_globex")
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("ims-demo")
-    page.get_by_role("button", name="Log In").click()
+    context, page = log_in_without_javascript(browser, live_server, "alice")
 
     image = Image.objects.get(name="redis-7-debian12")
     page.goto(f"{live_server.url}/images/{image.pk}/")

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from images.models import Image
+from tests.browser.conftest import log_in_without_javascript
 
 pytestmark = pytest.mark.browser
 
@@ -195,12 +196,7 @@ def test_screenshot_of_private_images_for_the_readme(page: Page, console, tmp_pa
 
 
 def test_without_javascript_filters_modify_and_delete_still_work(browser, live_server, demo):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("ims-demo")
-    page.get_by_role("button", name="Log In").click()
+    context, page = log_in_without_javascript(browser, live_server, "alice")
 
     page.get_by_role("searchbox", name="Search by name").fill("redis")
     page.get_by_role("button", name="Search").click()
