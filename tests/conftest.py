@@ -169,20 +169,26 @@ class LocalCloud:
         self._wait(answering=True)
 
     def _wait(self, *, answering: bool) -> None:
+        """Poll until Glance's port answers (or stops answering). Gunicorn listens before its worker has loaded
+        Glance, so a started Glance can accept a connection and not reply for seconds on a loaded machine: a read
+        timeout means "still starting", never "up" nor "down"."""
         import time
 
         import requests
 
-        for _ in range(300):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                requests.get(f"{self.image_url}/versions", timeout=2)
-                up = True
+                requests.get(f"{self.image_url}/versions", timeout=5)
+                up: bool | None = True
             except requests.ConnectionError:
                 up = False
+            except requests.Timeout:
+                up = None
             if up == answering:
                 return
             time.sleep(0.1)
-        pytest.fail(f"Glance did not {'start' if answering else 'stop'} within 30 s")
+        pytest.fail(f"Glance did not {'start' if answering else 'stop'} within 60 s")
 
 
 def _cloud_python() -> str:

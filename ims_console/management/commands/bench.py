@@ -242,9 +242,9 @@ def _gunicorn(settings_module: str, port: int, probe: str) -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            requests.get(f"http://127.0.0.1:{port}{probe}", timeout=2, allow_redirects=False)
+            requests.get(f"http://127.0.0.1:{port}{probe}", timeout=10, allow_redirects=False)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # gunicorn listens before its workers are ready
             time.sleep(0.2)
     server.kill()
     raise CommandError("gunicorn did not start within 20 s")

@@ -162,9 +162,9 @@ class Command(BaseCommand):
         )
         for _ in range(100):
             try:
-                requests.get(f"http://127.0.0.1:{port}/login/", timeout=2)
+                requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
                 return server
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # gunicorn listens before its workers are ready
                 time.sleep(0.2)
         server.kill()
         raise CommandError("gunicorn did not start within 20 s")
