@@ -24,8 +24,10 @@ from django.utils import timezone
 
 from images.models import Image
 from ims_console.audit import job_results
+from ims_console.backends import openstack_jobs
 from ims_console.backends.records import COUNT_LIMIT
 from ims_console.ids import parse_uuid
+from ims_console.ims_errors import ConsoleCode
 from ims_console.keyset import keyset_page, page_label
 from ims_console.models import Job, Project, Trace
 
@@ -166,6 +168,17 @@ class ActivityPage:
                           count_limit=COUNT_LIMIT)
 
 
+STALLED_LABEL = "Failed: worker stopped"
+
+
+def status_label(job: Job) -> str:
+    """ "Succeeded"; for a job whose worker was killed, STALLED_LABEL, both before the jobs region has ended it
+    (openstack_jobs.end_stalled) and after."""
+    if openstack_jobs.stalled(job) or (job.status == Job.Status.FAIL and job.error_code == ConsoleCode.JOB_STALLED):
+        return STALLED_LABEL
+    return STATUS_LABELS.get(job.status, job.status)
+
+
 def results_of(job: Job) -> list[dict]:
     """A job's per-item results (its page and the CSV export read them; the list reads its summary)."""
     return job_results(job.entities or {})
@@ -239,7 +252,7 @@ def activity_page(project_id: str, filters: dict) -> ActivityPage:
     )
     rows = [
         JobRow(
-            job=job, action=action_label(job), status=STATUS_LABELS.get(job.status, job.status),
+            job=job, action=action_label(job), status=status_label(job),
             summary=summary_of(job), subjects=_subjects(job.summary or {}, images, projects),
         )
         for job in page.rows

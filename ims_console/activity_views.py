@@ -64,7 +64,7 @@ def activity_job(request: ConsoleRequest, job_id: str) -> HttpResponse:
     shown = results[: activity.RESULTS_SHOWN]
     images, projects = activity.names_of_results(shown)
     context = {
-        "job": job, "action": activity.action_label(job), "status": activity.STATUS_LABELS.get(job.status, job.status),
+        "job": job, "action": activity.action_label(job), "status": activity.status_label(job),
         "summary": activity.summary_of(job), "source_ip": activity.job_source_ip(job),
         "results": [
             {**r, "image_name": activity.image_name(r, images), "project_name": projects.get(r.get("project_id", ""), "")}

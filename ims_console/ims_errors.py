@@ -42,6 +42,7 @@ class ConsoleCode(StrEnum):
     CLOUD_REFUSED = "console.cloud_refused"
     SESSION_EXPIRED = "console.session_expired"
     JOB_FAILED = "console.job_failed"
+    JOB_STALLED = "console.job_stalled"
     EXPIRY_INVALID = "console.expiry_invalid"
 
 

@@ -147,6 +147,9 @@ class Job(models.Model):
     background = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # When the worker running a background job last said it was alive (with its progress, and between the steps
+    # that make none). A running job not heard of for long had its worker killed: see openstack_jobs.stalled.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # What the worker needs to act for the user (the project-scoped token and image endpoint, as in the session);
     # emptied when the job ends, never shown or logged.
     credential = models.JSONField(default=dict, blank=True)

@@ -152,4 +152,9 @@ class JobsRegion:
 
 
 def project_jobs(project_id: str) -> JobsRegion:
-    return JobsRegion([openstack_jobs.describe(job) for job in openstack_jobs.shown(project_id)[:JOBS_SHOWN]])
+    """The region's jobs. A job whose worker was killed is ended here, when its project looks at it next (no
+    query more when none is)."""
+    jobs = list(openstack_jobs.shown(project_id)[:JOBS_SHOWN])
+    if [openstack_jobs.end_stalled(job.id) for job in jobs if openstack_jobs.stalled(job)]:
+        jobs = list(openstack_jobs.shown(project_id)[:JOBS_SHOWN])
+    return JobsRegion([openstack_jobs.describe(job) for job in jobs])

@@ -550,8 +550,14 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
     """Add or remove members, PARALLEL_CALLS calls at once, after opening the `opened` images to sharing. If the
     cloud refuses any pair of an add, the members this submission added are removed again and the opened images
     closed (all or nothing, as far as the cloud allows); every refusal is reported. `progress(n)` hears how many
-    pairs are done, from the calling thread; `outcome`, if given, gets each pair's refusal (or None)."""
+    pairs are done, from the calling thread, after every call (a background job's heartbeat); `outcome`, if given,
+    gets each pair's refusal (or None)."""
     opened = opened or []
+
+    def tick(done: int) -> None:
+        if progress:
+            progress(done)
+
     for n, image_id in enumerate(opened):
         try:
             _visibility(caller, image_id, "shared")
@@ -559,6 +565,7 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
             for earlier in opened[:n]:
                 _visibility(caller, earlier, "private")
             raise
+        tick(0)
 
     def one(pair: tuple[str, str]) -> IMSError | None:
         image_id, project_id = pair
@@ -579,8 +586,7 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
     with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
         for result in pool.map(one, pairs):
             results.append(result)
-            if progress:
-                progress(len(results))
+            tick(len(results))
     if outcome is not None:
         outcome.update(zip(pairs, results, strict=True))
     failures = [r for r in results if r is not None]
@@ -589,12 +595,14 @@ def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, open
     if add:
         done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
         with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-            list(pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done))
+            for _ in pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done):
+                tick(len(results))
         # An image this submission opened goes back to private, unless it has members again by then (another
         # submission's, sent meanwhile): closing it would hide their share.
         for image_id in opened:
             if not _call(caller, "GET", f"/v2/images/{image_id}/members", image_id=image_id)["members"]:
                 _visibility(caller, image_id, "private")
+            tick(len(results))
     unavailable = next((f for f in failures if f.status >= 500), None)
     if unavailable:
         raise unavailable

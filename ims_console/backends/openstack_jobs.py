@@ -7,6 +7,10 @@ a pair the cloud refuses undoes the pairs the job added. Its progress (`done` of
 goes, at most every PROGRESS_EVERY seconds, and shown by the jobs region above the lists
 (ims_console.views.background_jobs). The user's token travels in the job row, not in the task's arguments, and
 is emptied when the job ends.
+
+A worker that is killed (SIGKILL, out of memory, the machine going down) leaves its job running for ever, with the
+token in it: django-tasks-db does not run a task again. So the worker writes a heartbeat with its progress, and
+a running job not heard of for STALLED_AFTER is ended as stalled (end_stalled) by whoever looks at it next.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
@@ -32,6 +37,22 @@ PROGRESS_EVERY = 0.5
 SHOWN_AFTER_END = timedelta(minutes=10)
 # A job nobody has picked up after this long is said to be waiting for the worker.
 WORKER_LATE = timedelta(seconds=15)
+# A job's worker writes a heartbeat at least this often while it makes progress...
+HEARTBEAT_EVERY = timedelta(seconds=PROGRESS_EVERY)
+# ...and between two of them waits at most for one Glance call (its timeout, with the two connection retries).
+# A running job not heard of for this long has lost its worker.
+MIN_STALLED_AFTER = timedelta(minutes=2)
+
+
+def stalled_after() -> timedelta:
+    return max(MIN_STALLED_AFTER, timedelta(seconds=6 * settings.IMS_REMOTE_TIMEOUT))
+
+
+def stalled(job: Job, now: datetime | None = None) -> bool:
+    """A running background job whose worker has not been heard of for too long: it was killed mid-job."""
+    now = now or timezone.now()
+    last = job.heartbeat_at or job.begin_time
+    return job.background and job.status == Job.Status.RUNNING and now - last > stalled_after()
 
 
 def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened: list[str], images: int,
@@ -60,17 +81,18 @@ def run_job(job_id: str) -> str:
         job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.INIT).first()
         if job is None:
             return "not waiting"
-        job.status = Job.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.status, job.heartbeat_at = Job.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "heartbeat_at"])
     caller = Caller(user_id=None, username=job.username, account_id="", project_id=job.project_id, role="admin",
                     source_ip=job.entities.get("source_ip", ""), remote=Remote(**job.credential))
     pairs = [(image_id, project_id) for image_id, project_id in job.entities["pairs"]]
     last = time.monotonic()
 
     def progress(done: int) -> None:
+        """The pairs done so far, and the heartbeat that says the worker is alive (see stalled)."""
         nonlocal last
         if time.monotonic() - last >= PROGRESS_EVERY:
-            Job.objects.filter(pk=job.pk).update(done=done)
+            Job.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
             last = time.monotonic()
 
     add = job.job_type == Job.Type.ADD_MEMBERS
@@ -117,6 +139,35 @@ def run_job(job_id: str) -> str:
     return job.status
 
 
+STALLED_REASON = (
+    "The task worker stopped while running this job (it was last heard of at {heard} UTC, after {done} of {total} "
+    "pairs). The pairs it reached stay as the cloud has them and the rest were not done: look at the images' "
+    "Sharing tabs, then share or stop sharing again."
+)
+
+
+def end_stalled(job_id: str) -> bool:
+    """End a stalled job (see stalled) as failed, erasing its token. Every pair's result is "unknown": the worker
+    did not say which pairs the cloud took. If its worker was only slow and comes back, its own end overwrites
+    this one, so what it did is what stays recorded."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.RUNNING, background=True).first()
+        if job is None or not stalled(job):
+            return False
+        heard = job.heartbeat_at or job.begin_time
+        job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_STALLED
+        job.fail_reason = STALLED_REASON.format(heard=f"{heard:%Y-%m-%d %H:%M:%S}", done=job.done, total=job.total)
+        names = job.entities.get("names", {})
+        job.entities["results"] = [
+            {"image_id": i, "project_id": p, "status": "unknown", **({"image_name": names[i]} if i in names else {})}
+            for i, p in job.entities.get("pairs", [])
+        ]
+        job.summary = audit.summarize(job.entities)
+        job.end_time, job.credential = timezone.now(), {}
+        job.save(update_fields=["status", "error_code", "fail_reason", "entities", "summary", "end_time", "credential"])
+    return True
+
+
 def run_queued_tasks() -> None:
     """Run every queued task with django-tasks-db's own worker loop, then return (its --batch mode): for the
     benchmark and the tests, which look at a job before and after it runs."""
@@ -160,6 +211,10 @@ def describe(job: Job, now: datetime | None = None) -> JobLine:
     if job.status == Job.Status.SUCCESS:
         headline = f"Shared {what}" if adding else f"Stopped sharing {what}"
         detail = f"All {pairs} done." if job.total > 1 else "Done."
+    elif job.status == Job.Status.FAIL and job.error_code == ConsoleCode.JOB_STALLED:
+        headline = f"Sharing {what} stopped" if adding else f"Stopping sharing of {what} stopped"
+        problems = job.fail_reason.splitlines()
+        detail = "Some pairs may be done and others not."
     elif job.status == Job.Status.FAIL:
         headline = f"Sharing {what} failed" if adding else f"Stopping sharing of {what} failed"
         problems = job.fail_reason.splitlines()

@@ -233,3 +233,80 @@ def test_a_job_that_fails_for_the_consoles_own_fault_still_ends_erases_the_token
     assert "see the task worker's log" in job.fail_reason
     assert DBTaskResult.objects.get().status == "FAILED"
     assert cloud.members(acme, image) == []
+
+
+def _test_database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker started as its own process."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def test_a_job_whose_worker_is_killed_is_ended_as_stalled_with_its_token_erased(cloud):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    from ims_console import activity
+    from ims_console.backends import openstack_jobs
+
+    acme = cloud.tenant()
+    images = [cloud.image(acme, "web"), cloud.image(acme, "db")]
+    owner, _ = log_in(acme)
+    owner.post(reverse("sharing:share"), {"image_id": images, "project_ids": ",".join(uuid.uuid4().hex for _ in range(2))})
+    job = Job.objects.get()
+    # A fault no real Glance shows on demand: an image service that takes the connection and never answers, so
+    # the worker is surely in the middle of the job when it is killed.
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)
+    job.credential = {**job.credential, "image_url": f"http://127.0.0.1:{hung.getsockname()[1]}"}
+    job.save(update_fields=["credential"])
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": _test_database_url(), "IMS_REMOTE_TIMEOUT": "300"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while Job.objects.get().status != Job.Status.RUNNING and time.monotonic() < deadline:
+            time.sleep(0.1)
+        job.refresh_from_db()
+        assert job.status == Job.Status.RUNNING and job.heartbeat_at is not None
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        hung.close()
+
+    # Just killed: still heard of a moment ago, so still running, and nothing is ended early.
+    page, _ = region(owner, watching=job.id)
+    assert "Sharing 2 images with 2 projects" in page and "0 of 4 pairs done." in page
+    assert Job.objects.get().status == Job.Status.RUNNING
+    (row,) = owner.get(reverse("activity")).context["page"].rows
+    assert row.status == "Running"
+    # Not heard of for longer than a Glance call can take: the jobs region ends it: failed, every pair's result
+    # unknown, the user's token erased.
+    Job.objects.update(heartbeat_at=timezone.now() - openstack_jobs.stalled_after() - timedelta(seconds=1))
+    assert activity.status_label(Job.objects.get()) == "Failed: worker stopped"  # a page read before the region
+    page, trigger = region(owner, watching=job.id)
+    assert "Sharing 2 images with 2 projects stopped" in page
+    assert "The task worker stopped while running this job" in page and "after 0 of 4 pairs" in page
+    assert "images-shared" in trigger
+    job.refresh_from_db()
+    assert (job.status, job.error_code, job.credential) == ("FAIL", "console.job_stalled", {})
+    assert job.end_time is not None
+    assert {r["status"] for r in job.entities["results"]} == {"unknown"} and len(job.entities["results"]) == 4
+    (row,) = owner.get(reverse("activity")).context["page"].rows
+    assert (row.status, row.summary) == ("Failed: worker stopped", "4 pairs: 4 unknown")
+    assert "Failed: worker stopped" in owner.get(reverse("activity_job", args=[job.id])).content.decode()
+    # The reader sees the same; another project sees nothing of it.
+    reader, _ = log_in(acme, reader=True)
+    assert "stopped" in region(reader)[0]
