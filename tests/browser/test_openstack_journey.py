@@ -129,3 +129,35 @@ def test_a_large_share_runs_in_the_background_and_the_page_follows_it_to_the_end
     # It is still there on the next page.
     page.goto(live_server.url + "/shared/")
     expect(page.get_by_role("region", name="Background jobs")).to_contain_text("Shared 2 images with 3 projects")
+
+
+def test_a_job_whose_worker_died_is_shown_as_stopped_while_the_page_watches(page: Page, live_server, cloud, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ims_console.backends import openstack_jobs
+    from ims_console.models import Job
+
+    settings.IMS_BACKGROUND_PAIRS = 2
+    acme, globex, initech = cloud.tenant(), cloud.tenant(), cloud.tenant()
+    cloud.image(acme, "k8s-master")
+    log_in(page, live_server.url, acme)
+    page.get_by_role("button", name="More").first.click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill(f"{globex.project_id}\n{initech.project_id}\n{cloud.tenant().project_id}")
+    dialog.get_by_role("button", name="OK").click()
+    jobs = page.get_by_role("region", name="Background jobs")
+    expect(jobs).to_contain_text("Sharing 1 image with 3 projects")
+    # No worker runs in this test. The real kill is in tests/ims_console/test_background_jobs.py; here the job is
+    # put where a killed worker leaves it: running, last heard of longer ago than any Glance call takes.
+    Job.objects.update(status=Job.Status.RUNNING,
+                       heartbeat_at=timezone.now() - openstack_jobs.stalled_after() - timedelta(seconds=1))
+
+    # The panel, asking every 2 s, turns to how it ended, without a reload.
+    expect(jobs).to_contain_text("Sharing 1 image with 3 projects stopped", timeout=15_000)
+    expect(jobs).to_contain_text("The task worker stopped while running this job")
+    assert violations(page) == []
+    page.goto(live_server.url + "/activity/")
+    expect(page.get_by_role("row").filter(has_text="Failed: worker stopped")).to_have_count(1)
