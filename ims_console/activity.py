@@ -23,8 +23,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from images.models import Image
+from ims_console import project_lookup
 from ims_console.audit import job_results
-from ims_console.backends import openstack_jobs
+from ims_console.backends import get_backend, openstack_jobs
 from ims_console.backends.records import COUNT_LIMIT
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import ConsoleCode
@@ -200,12 +201,16 @@ def summary_of(job: Job) -> str:
 
 def names_for(image_ids: Iterable[str], project_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Image and project names for some IDs, in two queries: the images' names now (images since deleted have
-    none; see image_name for the names jobs recorded)."""
+    none; see image_name for the names jobs recorded). In OpenStack mode the projects are Keystone's, named by the
+    lookup account where one is configured (cached; no names, not an error, when Keystone cannot say)."""
     images_wanted = {i for i in image_ids if parse_uuid(i)}
     projects_wanted = {p for p in project_ids if p}
     found = Image.objects.filter(pk__in=images_wanted).values_list("pk", "name") if images_wanted else []
     images = {str(k): v for k, v in found}
     projects = dict(Project.objects.filter(pk__in=projects_wanted).values_list("pk", "name")) if projects_wanted else {}
+    unnamed = sorted(projects_wanted - set(projects))
+    if unnamed and "project_lookup" in get_backend().capabilities:
+        projects.update({i: info.name for i, info in project_lookup.names(unnamed).items()})
     return images, projects
 
 
@@ -358,7 +363,7 @@ def image_traces(project_id: str, image_id: str, *, after: str = "", before: str
     page = keyset_page(traces, sort="time", tiebreak="id", ascending=False, marker=marker,
                        backwards=bool(before) and marker is not None, limit=PAGE_SIZE)
     ids = {t.member_project_id for t in page.rows} | {t.project_id for t in page.rows}
-    names = dict(Project.objects.filter(pk__in=ids - {""}).values_list("pk", "name"))
+    names = names_for((), ids)[1]
     rows = []
     for trace in page.rows:
         own = trace.project_id == project_id

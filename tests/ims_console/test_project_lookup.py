@@ -105,3 +105,22 @@ def test_the_recipients_page_of_a_shared_image_names_its_owner(cloud):
     html = recipient.get(reverse("sharing:shared_image", args=[image])).content.decode()
 
     assert image in html and acme.account_name in html and "Pending" in html
+
+
+def test_activity_names_the_recipients_projects(cloud, settings):
+    acme, globex = cloud.tenant(), cloud.tenant()
+    image = cloud.image(acme, "web")
+    owner, _ = log_in(acme)
+    owner.post(reverse("sharing:share"), {"image_id": image, "project_ids": globex.project_id})
+    globex_project = f"eu-de_project-{globex.account_name.removeprefix('account-')}"
+
+    (row,) = owner.get(reverse("activity")).context["page"].rows
+    assert row.subjects == f"web → {globex_project}"
+    job = owner.get(reverse("activity_job", args=[row.job.id])).content.decode()
+    assert globex_project in job and globex.project_id in job
+    tab = owner.get(reverse("image_activity", args=[image])).content.decode()
+    assert "Shared with" in tab and globex_project in tab, tab[tab.find('id="image-activity"'):][:3000]
+    # Without the lookup account (or when Keystone cannot say), the ID stands in for the name.
+    settings.IMS_OS_LOOKUP_USER = ""
+    (row,) = owner.get(reverse("activity")).context["page"].rows
+    assert row.subjects == f"web → {globex.project_id}"
