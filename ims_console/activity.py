@@ -64,6 +64,8 @@ def action_label(job: Job) -> str:
     summary = job.summary or {}
     if job.job_type == Job.Type.DELETE_MEMBERS and summary.get("reason") == "expired":
         return "Share expired"
+    if job.job_type == Job.Type.UPDATE_MEMBERS and summary.get("reason") == "share end":
+        return "Change share end"
     if job.job_type == Job.Type.UPDATE_MEMBERS:
         return MEMBER_STATUS_LABELS.get(summary.get("member_status", ""), ACTION_LABELS[Job.Type.UPDATE_MEMBERS])
     return ACTION_LABELS.get(job.job_type, job.job_type)
@@ -384,6 +386,8 @@ def image_traces(project_id: str, image_id: str, *, after: str = "", before: str
 def _trace_label(trace: Trace) -> str:
     if trace.name == Trace.Name.DELETE_MEMBER and trace.result == "expired":
         return "Share expired for"
+    if trace.name == Trace.Name.UPDATE_MEMBER and trace.result.removeprefix("unchanged: ").startswith(("ends ", "end removed")):
+        return "Share end changed for"
     if trace.name == Trace.Name.UPDATE_MEMBER:
         status = trace.result.rsplit(" ", 1)[-1]
         if status in MEMBER_STATUS_LABELS:

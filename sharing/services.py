@@ -210,6 +210,42 @@ def image_members_add(
     )
 
 
+@transaction.atomic
+def image_member_end_set(*, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None) -> bool:
+    """Set when one share ends by itself, or (None) that it lasts until its owner stops it: the owner's Change
+    End on the Sharing tab. Under the image's lock, as the expiry task takes it, so a share that has just ended is
+    "not a recipient" here and an end moved here is not ended by a task that read the old one. An updateMember
+    trace and an imsUpdateImageMembersJob record it. Returns whether the end changed."""
+    caller.require_write()
+    (image,) = _owned_images(caller, [image_id])
+    member = ImageMember.objects.filter(image=image, project_id=project_id).select_for_update(of=("self",)).first()
+    if member is None:
+        raise IMSError.many([IMSError(
+            ConsoleCode.NOT_A_RECIPIENT, f"Project {project_id} is not a recipient of {image.name} (any more).",
+            item=project_id,
+        )])
+    changed = member.expires_at != expires_at
+    if changed:
+        ImageMember.objects.filter(pk=member.pk).update(expires_at=expires_at)
+    # At most 47 characters of the trace's 64: "unchanged: ends 2026-12-31T00:00:00+01:00".
+    result = f"ends {expires_at.isoformat()}" if expires_at else "end removed"
+    pair = [(str(image.pk), project_id)]
+    _record(
+        caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=pair if changed else [],
+        unchanged=[] if changed else pair, changed_result=result, unchanged_result="unchanged: " + result,
+        now=timezone.now(), extra={"reason": SHARE_END_REASON},
+    )
+    if expires_at and changed:
+        from sharing.tasks import end_expired_shares
+
+        transaction.on_commit(lambda: end_expired_shares.using(run_after=expires_at).enqueue())
+    return changed
+
+
+# How an owner's change of a share's end is told apart from a recipient's accept or reject (same job type).
+SHARE_END_REASON = "share end"
+
+
 def end_expired_shares(now: datetime | None = None) -> int:
     """End every share whose expiry has come, as its owner's stop sharing would (vault space given back, a
     deleteMember trace per share, result "expired"), under one imsDelImageMembersJob per owner project, each in

@@ -15,4 +15,5 @@ urlpatterns = [
     path("images/<str:image_id>/sharing/", views.image_sharing, name="image_sharing"),
     path("images/<str:image_id>/sharing/add/", views.members_add, name="members_add"),
     path("images/<str:image_id>/sharing/delete/", views.members_delete, name="members_delete"),
+    path("images/<str:image_id>/sharing/end/", views.member_end, name="member_end"),
 ]

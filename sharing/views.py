@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -249,6 +249,52 @@ def members_delete(request: ConsoleRequest, image_id: str) -> HttpResponse:
             )
     context = {"image": image, "doomed": doomed, "all": bool(params.get("all")), "problems": problems}
     return render_dialog(request, "sharing/_members_delete_dialog.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_end(request: ConsoleRequest, image_id: str) -> HttpResponse:
+    """Change End on the Sharing tab: set the day one share (project_id=...) ends by itself, or remove its end so
+    that it lasts until the owner stops it. Only where the backend can end shares ("share_expiry")."""
+    if "share_expiry" not in get_backend().capabilities:
+        raise Http404("This cloud cannot end shares by themselves.")
+    caller = caller_for(request, write=True)
+    image = read(lambda: get_backend().image_get(caller, image_id))
+    params = request.POST if request.method == "POST" else request.GET
+    project_id = params.get("project_id", "").strip().lower()
+    member = next((m for m in get_backend().image_members_list(caller, [image.id]) if m.project_id == project_id), None)
+    expires_on = request.POST.get("expires_on", "") if request.method == "POST" else _end_day(member)
+    problems: list[IMSError] = []
+    if request.method == "POST" and member is not None:
+        removing = bool(request.POST.get("remove"))
+        try:
+            expires_at = None if removing else rules.share_expiry(
+                expires_on, today=timezone.localdate(), tz=timezone.get_current_timezone()
+            )
+        except IMSError as problem:
+            problems = [problem]
+        else:
+            changed, problems = write(lambda: get_backend().image_member_end_set(caller, image.id, project_id, expires_at))
+            if not problems:
+                who = member.project_name or project_id
+                if expires_at:
+                    message = f"The share of “{image.name}” with {who} ends by itself {expiry_words(expires_at)}."
+                else:
+                    message = f"The share of “{image.name}” with {who} lasts until you stop sharing."
+                if not changed:
+                    message = "Nothing changed: " + message[0].lower() + message[1:]
+                return dialog_done(request, message, events=SHARE_EVENTS,
+                                   redirect_to=reverse("sharing:image_sharing", args=[image.id]))
+    context = {"image": image, "member": member, "project_id": project_id, "problems": problems,
+               **expiry_context(expires_on)}
+    return render_dialog(request, "sharing/_member_end_dialog.html", context)
+
+
+def _end_day(member: MemberRecord | None) -> str:
+    """The day a share ends, as the date field takes it (in the user's time zone), or "" when it has no end."""
+    if member is None or member.expires_at is None:
+        return ""
+    return (timezone.localtime(member.expires_at) - timedelta(microseconds=1)).date().isoformat()
 
 
 def _project_marker(value: str) -> str:

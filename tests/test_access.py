@@ -21,6 +21,8 @@ def url_of(name: str, image: Image) -> str:
         return reverse(name, args=[image.key_id]) + "?account_id=" + "0" * 32
     if name in ("images:detail", "images:actions", "images:modify", "images:replicate", "sharing:image_sharing", "sharing:members_add", "sharing:members_delete"):
         return reverse(name, args=[image.id])
+    if name == "sharing:member_end":
+        return reverse(name, args=[image.id]) + "?project_id=" + "0" * 32
     if name in ("images:delete", "sharing:share"):
         return reverse(name) + f"?image_id={image.id}"
     if name == "sharing:member_status":
@@ -51,6 +53,7 @@ VIEWS = [
     ("sharing:image_sharing", ["get"], False),
     ("sharing:members_add", ["get", "post"], True),
     ("sharing:members_delete", ["get", "post"], True),
+    ("sharing:member_end", ["get", "post"], True),
     ("my_credentials", ["get"], False),
     ("project_switch", ["post"], False),
 ]
@@ -75,12 +78,12 @@ def test_methods_a_view_does_not_answer_get_405(owner, image, name, methods, wri
 
 OBJECT_VIEWS = [
     "images:detail", "images:actions", "images:modify", "images:delete", "sharing:share", "sharing:image_sharing",
-    "sharing:members_add", "sharing:members_delete", "sharing:member_status", "images:replicate",
+    "sharing:members_add", "sharing:members_delete", "sharing:member_end", "sharing:member_status", "images:replicate",
     "images:key_detail", "images:key_state", "images:grant_create", "images:grant_revoke",
 ]
 WRITE_VIEWS = [
     "images:modify", "images:delete", "sharing:share", "sharing:members_add", "sharing:members_delete",
-    "sharing:member_status", "images:replicate", "images:key_create", "images:key_state", "images:grant_create",
+    "sharing:member_end", "sharing:member_status", "images:replicate", "images:key_create", "images:key_state", "images:grant_create",
     "images:grant_revoke",
 ]
 

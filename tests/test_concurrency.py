@@ -203,3 +203,27 @@ def test_the_expiry_sweep_and_the_owner_stopping_at_once_end_a_share_once_and_gi
     assert not ImageMember.objects.exists()
     assert Vault.objects.get(pk=vault.pk).used_gb == 50
     assert Trace.objects.filter(name="deleteMember").count() == 1 and Job.objects.count() == 1
+
+
+def test_the_expiry_sweep_and_the_owner_moving_the_end_at_once_either_end_the_share_or_keep_it_to_the_new_day(owner, recipient):
+    """Change End locks the image as the sweep does. Either the sweep came first (the share ended, every change is
+    refused as "not a recipient") or a change did (the share stays, to the new day, and no sweep ends it): never a
+    change reported done on a share that then ended, nor a share ended after its end was moved."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing import services
+
+    image = ImageFactory(project=owner.project)
+    ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now())
+    later = timezone.now() + timedelta(days=7)
+    caller = caller_of(owner)
+    move = lambda: get_backend().image_member_end_set(caller, str(image.pk), recipient.project.id, later)  # noqa: E731
+    results = at_once([services.end_expired_shares if n % 2 else move for n in range(THREADS)])
+    refused = refusals(results, ConsoleCode.NOT_A_RECIPIENT)
+    ended = Trace.objects.filter(name="deleteMember").count()
+    if ImageMember.objects.exists():
+        assert (ImageMember.objects.get().expires_at, ended, refused) == (later, 0, [])
+    else:
+        assert ended == 1 and len(refused) == THREADS // 2

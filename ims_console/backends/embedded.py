@@ -251,6 +251,11 @@ class _Members:
         )
         return sharing_result(result)
 
+    def image_member_end_set(self, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None) -> bool:
+        return sharing_services.image_member_end_set(
+            caller=caller, image_id=_image_id(image_id), project_id=project_id, expires_at=expires_at
+        )
+
 
 class _SharedWithMe:
     """Images shared with the caller: the lists, Accept and Reject, and the vaults full-ECS images go to."""

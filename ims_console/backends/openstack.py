@@ -346,6 +346,10 @@ class OpenStackBackend:
                           unchanged_result="unchanged: already shared", names={i.id: i.name for i in images})
         return result
 
+    def image_member_end_set(self, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None) -> bool:
+        caller.require_write()
+        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE)])
+
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
         caller.require_write()
         parsed = sharing_rules.parse_project_ids(project_ids)

@@ -71,6 +71,11 @@ class Backend(Protocol):
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult: ...
 
+    # When one share ends by itself, or None: until stopped ("share_expiry" capability). True if it changed.
+    def image_member_end_set(
+        self, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None
+    ) -> bool: ...
+
     # Images shared with the caller: the lists, Accept and Reject, and the vaults full-ECS images go to.
     def image_list_shared_with_me(self, caller: Caller, status: str, query: ImageQuery) -> ImagePage: ...
 

@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ims_console.backends import get_backend
+from ims_console.ims_errors import ConsoleCode, IMSError
 from ims_console.keystone import SESSION_KEY
 from tests.clouds import Tenant
 
@@ -126,6 +128,15 @@ def test_share_expiry_is_not_offered_with_glance_and_a_posted_one_is_refused_who
                           headers={"HX-Request": "true"})
     assert "Share expiry is not available with this cloud: Glance does not end a share by itself" in response.content.decode()
     assert cloud.members(alice, image_id) == []
+    # Nor can a share's end be changed: no Change End on the Sharing tab, its address is not there, and the
+    # backend refuses it all the same.
+    owner.post(reverse("sharing:share"), {"image_id": image_id, "project_ids": bob.project_id})
+    assert "Change End" not in owner.get(reverse("sharing:image_sharing", args=[image_id])).content.decode()
+    assert owner.get(reverse("sharing:member_end", args=[image_id]), {"project_id": bob.project_id}).status_code == 404
+    with pytest.raises(IMSError) as refused:
+        get_backend().image_member_end_set(alice.admin, image_id, bob.project_id, None)
+    assert [p.code for p in refused.value.all_problems] == [ConsoleCode.NOT_AVAILABLE]
+    assert cloud.members(alice, image_id) == [(bob.project_id, "pending")]
 
 
 def test_a_whole_image_id_finds_that_image_in_glance_too(cloud):

@@ -179,3 +179,108 @@ def test_the_sweep_and_the_owner_stopping_at_once_end_the_share_once(owner, reci
     ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now() - timedelta(seconds=1))
     services.image_members_remove(caller=caller_of(owner), image_ids=[str(image.pk)], project_ids=[recipient.project.id])
     assert services.end_expired_shares() == 0 and Job.objects.count() == 1
+
+
+# ---- Change End on the Sharing tab: move a share's end, or remove it.
+
+
+def end_url(image) -> str:
+    return reverse("sharing:member_end", args=[image.id])
+
+
+def test_change_end_moves_the_end_earlier_or_later_queues_it_and_records_it(owner, recipient, django_capture_on_commit_callbacks):
+    image = ImageFactory(project=owner.project, name="web")
+    member = ImageMemberFactory(image=image, project=recipient.project,
+                                expires_at=datetime.combine(today() + timedelta(days=31), datetime.min.time(), tzinfo=BERLIN))
+    dialog = owner.client.get(end_url(image), {"project_id": recipient.project.id}, headers=HTMX).content.decode()
+    # The dialog opens on the day the share ends now, and offers to remove that end.
+    assert f'name="expires_on" value="{in_days(30)}" type="date"' in dialog and "Remove the end" in dialog
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.client.post(end_url(image), {"project_id": recipient.project.id, "expires_on": in_days(2)},
+                                     headers=HTMX)
+
+    ends = datetime.combine(today() + timedelta(days=3), datetime.min.time(), tzinfo=BERLIN)
+    assert f"The share of “web” with {recipient.project.name} ends by itself at the end of {in_days(2)}." in (
+        response.content.decode()
+    )
+    member.refresh_from_db()
+    assert member.expires_at == ends and member.status == "pending"
+    assert DBTaskResult.objects.get().run_after == ends
+    job = Job.objects.get()
+    assert (job.job_type, job.summary["reason"]) == (Job.Type.UPDATE_MEMBERS, "share end")
+    trace = Trace.objects.get()
+    assert (trace.name, trace.member_project_id, trace.result) == ("updateMember", recipient.project.id, f"ends {ends.isoformat()}")
+    (row,) = owner.client.get(reverse("activity")).context["page"].rows
+    assert row.action == "Change share end"
+    tab = owner.client.get(reverse("image_activity", args=[image.id])).content.decode()
+    assert "Share end changed for" in tab
+
+
+@pytest.mark.parametrize("how", [{"remove": "1", "expires_on": "2020-01-01"}, {"expires_on": ""}])
+def test_change_end_removes_the_end_with_its_button_or_an_empty_day(owner, recipient, how):
+    image = ImageFactory(project=owner.project, name="web")
+    ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now() + timedelta(days=5))
+
+    response = owner.client.post(end_url(image), {"project_id": recipient.project.id, **how}, headers=HTMX)
+
+    assert f"The share of “web” with {recipient.project.name} lasts until you stop sharing." in response.content.decode()
+    assert ImageMember.objects.get().expires_at is None
+    assert Trace.objects.get().result == "end removed"
+    assert services.end_expired_shares(now=timezone.now() + timedelta(days=3650)) == 0
+    # Removing it again changes nothing, and says so.
+    again = owner.client.post(end_url(image), {"project_id": recipient.project.id, **how}, headers=HTMX)
+    assert "Nothing changed: the share of “web”" in again.content.decode()
+
+
+@pytest.mark.parametrize("expires_on", ["next week", in_days(0), in_days(3 * 365 + 1)])
+def test_change_end_refuses_a_day_next_to_its_field_and_changes_nothing(owner, recipient, expires_on):
+    image = ImageFactory(project=owner.project)
+    ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now() + timedelta(days=5))
+    before = snapshot()
+
+    html = owner.client.post(end_url(image), {"project_id": recipient.project.id, "expires_on": expires_on},
+                             headers=HTMX).content.decode()
+
+    assert snapshot() == before and not DBTaskResult.objects.exists()
+    assert f'name="expires_on" value="{expires_on}" type="date"' in html
+    assert expires_on in html.split('id="expires-on-error"')[1].split("</ul>")[0]
+
+
+def test_change_end_of_a_project_that_is_not_a_recipient_says_so_and_changes_nothing(owner, recipient, outsider):
+    image = ImageFactory(project=owner.project, name="web")
+    before = snapshot()
+    for project_id in (recipient.project.id, "not-a-project", ""):
+        html = owner.client.post(end_url(image), {"project_id": project_id, "expires_on": in_days(3)},
+                                 headers=HTMX).content.decode()
+        assert "is not a recipient of <strong>web</strong>" in html
+    assert snapshot() == before
+
+
+def test_change_end_is_the_owners_alone(owner, readonly, outsider, recipient, client):
+    image = ImageFactory(project=owner.project)
+    ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now() + timedelta(days=5))
+    before = snapshot()
+    post = {"project_id": recipient.project.id, "expires_on": in_days(9)}
+    # Anonymous: to the login page. Another tenant (the recipient too): the image does not exist. Read-only: 403.
+    assert client.post(end_url(image), post).status_code == 302
+    assert outsider.client.post(end_url(image), post).status_code == 404
+    assert recipient.client.get(end_url(image), {"project_id": recipient.project.id}).status_code == 404
+    assert readonly.client.post(end_url(image), post).status_code == 403
+    assert readonly.client.get(end_url(image), {"project_id": recipient.project.id}).status_code == 403
+    assert owner.client.put(end_url(image), post).status_code == 405
+    assert snapshot() == before
+    # Read-only users do not see the link; the owner does.
+    assert "Change End" not in readonly.client.get(reverse("sharing:image_sharing", args=[image.id])).content.decode()
+    assert "Change End" in owner.client.get(reverse("sharing:image_sharing", args=[image.id])).content.decode()
+
+
+def test_change_end_works_without_javascript(owner, recipient):
+    image = ImageFactory(project=owner.project, name="web")
+    ImageMemberFactory(image=image, project=recipient.project)
+    page = owner.client.get(end_url(image), {"project_id": recipient.project.id})
+    assert page.status_code == 200 and "<html" in page.content.decode() and "Change Share End" in page.content.decode()
+    # A plain form post: back to the Sharing tab, with the message.
+    response = owner.client.post(end_url(image), {"project_id": recipient.project.id, "expires_on": in_days(4)}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("sharing:image_sharing", args=[image.id])
+    assert f"ends by itself at the end of {in_days(4)}" in response.content.decode()
