@@ -155,6 +155,9 @@ def project_jobs(project_id: str) -> JobsRegion:
     """The region's jobs. A job whose worker was killed is ended here, when its project looks at it next (no
     query more when none is)."""
     jobs = list(openstack_jobs.shown(project_id)[:JOBS_SHOWN])
-    if [openstack_jobs.end_stalled(job.id) for job in jobs if openstack_jobs.stalled(job)]:
+    stalled = [job.id for job in jobs if openstack_jobs.stalled(job)]
+    if stalled:
+        for job_id in stalled:
+            openstack_jobs.end_stalled(job_id)
         jobs = list(openstack_jobs.shown(project_id)[:JOBS_SHOWN])
     return JobsRegion([openstack_jobs.describe(job) for job in jobs])

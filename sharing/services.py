@@ -227,7 +227,7 @@ def image_member_end_set(*, caller: Caller, image_id: str, project_id: str, expi
     changed = member.expires_at != expires_at
     if changed:
         ImageMember.objects.filter(pk=member.pk).update(expires_at=expires_at)
-    # At most 47 characters of the trace's 64: "unchanged: ends 2026-12-31T00:00:00+01:00".
+    # 41 characters at most of the trace's 64: "unchanged: ends 2026-12-31T00:00:00+01:00".
     result = f"ends {expires_at.isoformat()}" if expires_at else "end removed"
     pair = [(str(image.pk), project_id)]
     _record(

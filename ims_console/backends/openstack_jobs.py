@@ -10,7 +10,8 @@ is emptied when the job ends.
 
 A worker that is killed (SIGKILL, out of memory, the machine going down) leaves its job running for ever, with the
 token in it: django-tasks-db does not run a task again. So the worker writes a heartbeat with its progress, and
-a running job not heard of for STALLED_AFTER is ended as stalled (end_stalled) by whoever looks at it next.
+a running job not heard of for stalled_after() is ended as stalled (end_stalled) when its project next opens a
+page (the one write a GET may make: the jobs region's).
 """
 
 from __future__ import annotations
@@ -37,10 +38,9 @@ PROGRESS_EVERY = 0.5
 SHOWN_AFTER_END = timedelta(minutes=10)
 # A job nobody has picked up after this long is said to be waiting for the worker.
 WORKER_LATE = timedelta(seconds=15)
-# A job's worker writes a heartbeat at least this often while it makes progress...
-HEARTBEAT_EVERY = timedelta(seconds=PROGRESS_EVERY)
-# ...and between two of them waits at most for one Glance call (its timeout, with the two connection retries).
-# A running job not heard of for this long has lost its worker.
+# A running job's worker writes a heartbeat with its progress (at most every PROGRESS_EVERY seconds) after every
+# Glance call, so between two heartbeats it waits at most for one call: its timeout, with the two connection
+# retries. A running job not heard of for stalled_after() has lost its worker.
 MIN_STALLED_AFTER = timedelta(minutes=2)
 
 
