@@ -61,12 +61,13 @@ run: $(VENV)/.installed
 	$(PY) manage.py db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# PYTEST_ARGS narrows the run (CI's PostgreSQL pass: -m "not browser"); empty, it is every test.
 test: $(VENV)/.installed chromium openstack-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	IMS_CLOUD_PYTHON=$(CLOUD_VENV)/bin/python $(PY) -m pytest
+	IMS_CLOUD_PYTHON=$(CLOUD_VENV)/bin/python $(PY) -m pytest $(PYTEST_ARGS)
 
 # The load tool for `make bench`, from Debian's packages.
 wrk:
