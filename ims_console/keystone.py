@@ -26,6 +26,8 @@ from django.http import HttpRequest
 from ims_console.backend_calls import LoginAgain
 
 SESSION_KEY = "ims_keystone"
+# Keystone's longest user and domain name.
+KEYSTONE_NAME_LENGTH = 255
 WRITE_ROLES = {"member", "manager", "admin"}
 
 
@@ -136,6 +138,8 @@ class KeystoneBackend(BaseBackend):
                      account: str | None = None, **kwargs: Any):
         if settings.IMS_BACKEND != "openstack" or not (account and username and password):
             return None
+        if len(username) > KEYSTONE_NAME_LENGTH or len(account) > KEYSTONE_NAME_LENGTH:
+            return None  # no such user or domain in Keystone: not worth a call
         identity = sign_in(account, username, password)
         if identity is None:
             return None
@@ -162,6 +166,10 @@ class LocalUsersBackend(ModelBackend):
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
                      **kwargs: Any):
         if kwargs.get("account"):
+            return None
+        if username is not None and len(username) > (get_user_model()._meta.get_field("username").max_length or 150):
+            # No user can have this name: refused without hashing a password (the attempt still counts, see
+            # ims_console.tenancy.throttled_username).
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 

@@ -88,7 +88,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers come first, so that every answer carries them: a 400 made by a middleware further in
+    # (a disallowed Host, a body over the limit, a NUL byte) included.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files are served by the WSGI server itself, in development and production alike.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ims_console.middleware.RefuseNulBytesMiddleware",
@@ -97,8 +101,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ims_console.tenancy.TenantMiddleware",
     "ims_console.middleware.CloudFailuresMiddleware",
@@ -234,6 +236,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("IMS_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ims_console.tenancy.client_ip"
+AXES_USERNAME_CALLABLE = "ims_console.tenancy.throttled_username"
 AXES_LOCKOUT_CALLABLE = "ims_console.views.login_locked_out"
 AXES_VERBOSE = False
 

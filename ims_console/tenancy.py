@@ -113,6 +113,18 @@ def client_ip(request: ConsoleRequest) -> str:
         return remote
 
 
+# django-axes keeps the user name of each failed login in a column of this width.
+THROTTLED_NAME_LENGTH = 255
+
+
+def throttled_username(request: ConsoleRequest, credentials: dict | None) -> str | None:
+    """The user name a failed login counts against (django-axes' AXES_USERNAME_CALLABLE): as typed, cut to the
+    width of axes' column, so that an over-long name is one more failure for that name and address, not an error
+    (on PostgreSQL a longer value is refused: a 500)."""
+    name = credentials.get("username") if credentials else request.POST.get("username")
+    return name[:THROTTLED_NAME_LENGTH] if isinstance(name, str) else name
+
+
 def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
     """The backend's view of who is acting. Read-only users asking to write get 403."""
     tenant = request.tenant

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,16 +45,23 @@ def project_switch(request: ConsoleRequest) -> HttpResponse:
     if identity and project.id != previous.id:
         # OpenStack mode: work in the new project with a token scoped to it.
         request.session[keystone.SESSION_KEY] = keystone.scoped(identity, project.id)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("images:private")
+    target = _local_path(request, request.POST.get("next", ""))
     message = f"Switched to project {project.name} ({project.region_name})."
     if project.id != previous.id and target != request.POST.get("from", target):
         # The page the user was on shows something of the previous project, which the new one cannot see.
         message += f" The page you were on belongs to project {previous.name}, so you are on Private Images of {project.name}."
     if project.id != previous.id:
         messages.info(request, message)
-    return redirect(target)
+    return HttpResponseRedirect(target)
+
+
+def _local_path(request: ConsoleRequest, target: str) -> str:
+    """Where the switcher goes next: a path of this console ("/images/?name=web"), else Private Images. A bare word
+    is not a path (redirect() would take it for a URL name), nor is anything with a scheme or a host."""
+    local = target.startswith("/") and not target.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if local else reverse("images:private")
 
 
 @require_GET

@@ -16,7 +16,7 @@ from images.models import Image, Key
 from ims_console.middleware import OneLineRefusals
 from ims_console.models import Job, Trace
 from sharing.models import ImageMember
-from tests.factories import PASSWORD, ImageFactory, KeyFactory, MembershipFactory
+from tests.factories import PASSWORD, ImageFactory, KeyFactory, MembershipFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 SHARE = reverse("sharing:share")
@@ -242,3 +242,72 @@ def test_a_server_error_shows_the_consoles_own_500_page():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+# ---- Found by probing the production server (issue 18, point 4).
+
+@pytest.mark.parametrize("target", ["-1", "images", "images:private", "//evil.example/", "javascript:alert(1)",
+                                    "\\\\evil.example", " /images/", "", "https://testserver/images/"])
+def test_a_project_switch_whose_next_is_not_a_local_path_goes_to_private_images(owner, target):
+    """Not a 500 (a bare word was taken for a URL name: NoReverseMatch), never off the console."""
+    nl = ProjectFactory(account=owner.account, region="eu-nl")
+    response = owner.client.post(reverse("project_switch"), {"project": nl.id, "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("images:private")
+
+
+def test_a_project_switch_keeps_a_local_next_with_its_query(owner):
+    target = reverse("sharing:shared_pending") + "?name=web&page_size=50"
+    response = owner.client.post(reverse("project_switch"), {"project": owner.project.id, "next": target})
+    assert response["Location"] == target
+
+
+@pytest.mark.parametrize("url", [LOGIN, "/admin/login/"])
+def test_an_over_long_user_name_is_a_wrong_login_that_still_counts(owner, hashes, url):
+    """A 256-character name once reached django-axes' 255-character column: a 500 on PostgreSQL. It is refused as
+    any wrong login, without a password being hashed, and it counts towards the address's limit."""
+    client = Client()
+    for n in range(4):
+        response = log_in(client, f"{n}{'u' * 299}", "wrong", url=url, ip="198.51.100.77")
+        assert response.status_code == 200
+        assert "correct username and password" in response.content.decode()
+    assert hashes == []
+    # The fifth failure from that address locks it, for the right password too.
+    assert log_in(client, "5" + "u" * 299, "wrong", url=url, ip="198.51.100.77").status_code == 429
+    assert log_in(client, owner.user.username, PASSWORD, url=url, ip="198.51.100.77").status_code == 429
+    assert log_in(Client(), owner.user.username, PASSWORD, ip="198.51.100.78").status_code == 302
+
+
+def test_a_user_name_of_the_longest_allowed_length_is_checked_as_usual(db, hashes):
+    name = "n" * 150
+    response = log_in(Client(), name, "wrong", ip="198.51.100.79")
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+    assert hashes  # a name that can exist is checked (its password hashed), so timing tells nothing
+
+
+def _security_headers(response) -> dict[str, str]:
+    return {name: response.get(name, "") for name in (
+        "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+    )}
+
+
+@pytest.mark.parametrize("case", ["bad host", "body too large", "nul byte", "not found", "denied"])
+def test_every_error_page_carries_the_headers_of_a_normal_page(owner, readonly, case):
+    image = ImageFactory(project=owner.project)
+    normal = _security_headers(owner.client.get(reverse("images:private")))
+    assert "frame-ancestors 'none'" in normal["Content-Security-Policy"] and normal["X-Frame-Options"] == "DENY"
+    modify = reverse("images:modify", args=[image.pk])
+    if case == "bad host":
+        response = Client().get(reverse("images:private"), HTTP_HOST="evil.example")
+    elif case == "body too large":
+        response = owner.client.post(modify, {"name": "x", "description": "d" * 1_048_576})
+    elif case == "nul byte":
+        response = owner.client.get("/images/?name=a%00b")
+    elif case == "not found":
+        response = owner.client.get("/no/such/page/")
+    else:
+        response = readonly.client.post(modify, {"name": "x"})
+    assert response.status_code in (400, 403, 404)
+    assert _security_headers(response) == normal
+    assert Image.objects.get(pk=image.pk).name == image.name

@@ -62,6 +62,20 @@ def test_a_wrong_password_is_refused_and_nobody_is_logged_in(cloud):
     assert client.get(reverse("images:private")).status_code == 302
 
 
+def test_an_over_long_user_name_is_a_wrong_login_in_openstack_mode_too(cloud):
+    """Longer than Keystone's 255 characters: no such user, answered as any wrong login (a 500 on PostgreSQL when
+    django-axes recorded the whole name), and it counts towards the address's limit."""
+    alice = cloud.tenant()
+    client = Client()
+    response = client.post(reverse("login"), {"account": alice.account_name, "username": "u" * 300, "password": "x"},
+                           REMOTE_ADDR="198.51.100.90")
+    assert response.status_code == 200
+    assert "account name, user name or password is not correct" in response.content.decode()
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get(ip_address="198.51.100.90").username == "u" * 255
+
+
 def test_a_reader_sees_the_images_but_cannot_share(cloud):
     alice = cloud.tenant()
     image_id = cloud.image(alice, "web")
