@@ -47,7 +47,7 @@ def image_update(*, caller: Caller, image_id: str, name: str, description: str) 
     image.updated_at = now
     image.save(update_fields=["name", "description", "updated_at"])
     result = f"success: {', '.join(changed)} changed" if changed else "success: nothing changed"
-    job = audit.record_job(caller, Job.Type.UPDATE_IMAGE, entities=_image_results([str(image.pk)]), now=now)
+    job = audit.record_job(caller, Job.Type.UPDATE_IMAGE, entities=_image_results({str(image.pk): image.name}), now=now)
     audit.record_traces(caller, Trace.Name.UPDATE_IMAGE, [Entry(str(image.pk), "", result)], job=job, now=now)
     return image
 
@@ -68,20 +68,22 @@ def images_delete(*, caller: Caller, image_ids: list[str], before_delete: Before
     caller.require_write()
     wanted = set(image_ids)
     images = [i for i in lock_images(wanted) if i.project_id == caller.project_id]
-    found = sorted(str(i.pk) for i in images)
+    names = {str(i.pk): i.name for i in images}
+    found = sorted(names)
     missing = sorted(wanted - set(found))
     if missing:
         raise IMSError.image_not_found(missing[0])
     now = timezone.now()
-    job = audit.record_job(caller, Job.Type.DELETE_IMAGES, entities=_image_results(found), now=now)
+    job = audit.record_job(caller, Job.Type.DELETE_IMAGES, entities=_image_results({i: names[i] for i in found}), now=now)
     audit.record_traces(caller, Trace.Name.DELETE_IMAGE, [Entry(i, "", "success") for i in found], job=job, now=now)
     if before_delete:
         before_delete(caller, images, job, now)
     return Image.objects.filter(project_id=caller.project_id, pk__in=found).delete()[1].get("images.Image", 0)
 
 
-def _image_results(image_ids: list[str]) -> dict:
-    return {"results": [{"image_id": i, "status": "success"} for i in image_ids]}
+def _image_results(names: dict[str, str]) -> dict:
+    """An image job's entities: each image's result, and its name at this time (see audit.pair_results)."""
+    return {"results": [{"image_id": i, "status": "success"} for i in names], "names": names}
 
 
 # KMS keys and grants: a small KMS inside the console. The default key ims/default exists from the project's

@@ -187,6 +187,11 @@ def results_of(job: Job) -> list[dict]:
     return job_results(job.entities or {})
 
 
+def recorded_names(job: Job) -> dict[str, str]:
+    """The names the job's images had when it ran."""
+    return (job.entities or {}).get("names", {})
+
+
 def summary_of(job: Job) -> str:
     """ "4 pairs", "3 pairs: 1 unchanged, 2 success", with the progress of a running job."""
     summary = job.summary or {}
@@ -201,13 +206,15 @@ def summary_of(job: Job) -> str:
     return text
 
 
-def names_for(image_ids: Iterable[str], project_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Image and project names for some IDs, in two queries: the images' names now (images since deleted have
-    none; see image_name for the names jobs recorded). In OpenStack mode the projects are Keystone's, named by the
-    lookup account where one is configured (cached; no names, not an error, when Keystone cannot say)."""
+def names_for(project_id: str, image_ids: Iterable[str], project_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Image and project names for some IDs, in two queries. Images: the names now of the project's own images
+    only; another tenant's image is named as its job recorded it (image_name), never by its name now, which a
+    former recipient must not learn. In OpenStack mode the projects are Keystone's, named by the lookup account
+    where one is configured (cached; no names, not an error, when Keystone cannot say)."""
     images_wanted = {i for i in image_ids if parse_uuid(i)}
     projects_wanted = {p for p in project_ids if p}
-    found = Image.objects.filter(pk__in=images_wanted).values_list("pk", "name") if images_wanted else []
+    found = (Image.objects.filter(pk__in=images_wanted, project_id=project_id).values_list("pk", "name")
+             if images_wanted else [])
     images = {str(k): v for k, v in found}
     projects = dict(Project.objects.filter(pk__in=projects_wanted).values_list("pk", "name")) if projects_wanted else {}
     unnamed = sorted(projects_wanted - set(projects))
@@ -216,14 +223,15 @@ def names_for(image_ids: Iterable[str], project_ids: Iterable[str]) -> tuple[dic
     return images, projects
 
 
-def names_of_results(results: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
-    return names_for((r["image_id"] for r in results), (r.get("project_id", "") for r in results))
+def names_of_results(project_id: str, results: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    return names_for(project_id, (r["image_id"] for r in results), (r.get("project_id", "") for r in results))
 
 
-def image_name(result: dict, images: dict[str, str]) -> str:
-    """An image's name now, else the name the job recorded (OpenStack mode: Glance's images are not in this
-    database), else ""."""
-    return images.get(result["image_id"]) or result.get("image_name", "")
+def image_name(result: dict, images: dict[str, str], recorded: dict[str, str]) -> str:
+    """An own image's name now, else the name its job recorded (`recorded`, the job's entities' names; jobs of
+    before kept it in each result), else ""."""
+    image_id = result["image_id"]
+    return images.get(image_id) or recorded.get(image_id) or result.get("image_name", "")
 
 
 def _subjects(summary: dict, images: dict[str, str], projects: dict[str, str]) -> str:
@@ -254,7 +262,7 @@ def activity_page(project_id: str, filters: dict) -> ActivityPage:
         backwards=bool(before) and marker is not None, limit=PAGE_SIZE, count_limit=COUNT_LIMIT,
     )
     images, projects = names_for(
-        (i for job in page.rows for i in (job.summary or {}).get("images", [])),
+        project_id, (i for job in page.rows for i in (job.summary or {}).get("images", [])),
         (p for job in page.rows for p in (job.summary or {}).get("projects", [])),
     )
     rows = [
@@ -314,12 +322,12 @@ def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
         page = keyset_page(jobs, sort="begin_time", tiebreak="id", ascending=False, marker=marker, backwards=False,
                            limit=CSV_BATCH)
         results = {job.pk: results_of(job) for job in page.rows}
-        images, projects = names_of_results([r for rs in results.values() for r in rs])
+        images, projects = names_of_results(project_id, [r for rs in results.values() for r in rs])
         for job in page.rows:
             common = [timezone.localtime(job.begin_time).isoformat(), job.pk, action_label(job), job.username]
             for result in results[job.pk] or [{"image_id": "", "project_id": "", "status": ""}]:
                 yield writer.writerow([_cell(v) for v in [
-                    *common, job.status, result["image_id"], image_name(result, images),
+                    *common, job.status, result["image_id"], image_name(result, images, recorded_names(job)),
                     result.get("project_id", ""), projects.get(result.get("project_id", ""), ""), result["status"],
                     job.error_code, job.fail_reason,
                 ]])
@@ -365,7 +373,7 @@ def image_traces(project_id: str, image_id: str, *, after: str = "", before: str
     page = keyset_page(traces, sort="time", tiebreak="id", ascending=False, marker=marker,
                        backwards=bool(before) and marker is not None, limit=PAGE_SIZE)
     ids = {t.member_project_id for t in page.rows} | {t.project_id for t in page.rows}
-    names = names_for((), ids)[1]
+    names = names_for(project_id, (), ids)[1]
     rows = []
     for trace in page.rows:
         own = trace.project_id == project_id

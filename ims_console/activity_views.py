@@ -62,12 +62,13 @@ def activity_job(request: ConsoleRequest, job_id: str) -> HttpResponse:
         raise Http404("This project has no such job.")
     results = activity.results_of(job)
     shown = results[: activity.RESULTS_SHOWN]
-    images, projects = activity.names_of_results(shown)
+    images, projects = activity.names_of_results(caller.project_id, shown)
+    recorded = activity.recorded_names(job)
     context = {
         "job": job, "action": activity.action_label(job), "status": activity.status_label(job),
         "summary": activity.summary_of(job), "source_ip": activity.job_source_ip(job),
         "results": [
-            {**r, "image_name": activity.image_name(r, images), "project_name": projects.get(r.get("project_id", ""), "")}
+            {**r, "image_name": activity.image_name(r, images, recorded), "project_name": projects.get(r.get("project_id", ""), "")}
             for r in shown
         ],
         "more": max(0, len(results) - len(shown)),

@@ -90,17 +90,19 @@ def record_traces(caller: Caller, name: str, entries: Iterable[Entry], *, job: J
 
 def pair_results(changed: list[tuple[str, str]], unchanged: list[tuple[str, str]] | None = None,
                  names: dict[str, str] | None = None) -> dict:
-    """A members job's entities: each (image, project) pair with its result, as IMS reports them. `names` (image
-    ID to name) is kept with each pair when the images are not in this console's database (OpenStack mode), so
-    that the Activity page can still name them."""
+    """A members job's entities: each (image, project) pair with its result, as IMS reports them, and the names
+    the images had then (`names`, image ID to name), once per image: Activity shows another tenant's image by the
+    name it had when the job ran, never by its name now, and an image since deleted (or one of the cloud's, in
+    OpenStack mode) by the name it had."""
+    results = [{"image_id": i, "project_id": p, "status": "success"} for i, p in changed]
+    results += [{"image_id": i, "project_id": p, "status": "unchanged"} for i, p in unchanged or []]
+    return {"results": results, **({"names": recorded_names(results, names)} if names else {})}
 
-    def result(image_id: str, project_id: str, status: str) -> dict:
-        named = {"image_name": names[image_id]} if names and image_id in names else {}
-        return {"image_id": image_id, "project_id": project_id, "status": status, **named}
 
-    return {
-        "results": [result(i, p, "success") for i, p in changed] + [result(i, p, "unchanged") for i, p in unchanged or []]
-    }
+def recorded_names(results: list[dict], names: dict[str, str]) -> dict[str, str]:
+    """The names of the images the results concern."""
+    wanted = {r["image_id"] for r in results}
+    return {i: n for i, n in names.items() if i in wanted}
 
 
 def record_done(caller: Caller, job_type: str, trace: str, *, changed: list[tuple[str, str]],

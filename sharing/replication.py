@@ -65,8 +65,7 @@ def image_replicate(*, caller: Caller, image_id: str, name: str, description: st
         disk_format=source.disk_format, min_disk=source.min_disk, size=source.size, key=target_key,
         tags=dict(source.tags or {}), created_at=now, updated_at=now,
     )
-    job = audit.record_job(
-        caller, Job.Type.COPY_IMAGE, entities={"image_id": str(copy.pk), "source_image_id": str(source.pk)}, now=now
-    )
+    entities = {"image_id": str(copy.pk), "source_image_id": str(source.pk), "names": {str(copy.pk): copy.name}}
+    job = audit.record_job(caller, Job.Type.COPY_IMAGE, entities=entities, now=now)
     audit.record_traces(caller, Trace.Name.COPY_IMAGE, [Entry(str(copy.pk), "", f"success: copy of {source.pk}")], job=job, now=now)
     return copy

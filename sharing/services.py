@@ -68,10 +68,12 @@ def _owned_images(caller: Caller, image_ids: list[str]) -> list[Image]:
 
 def _record(
     caller: Caller, *, job_type: str, trace: str, changed: list[tuple[str, str]], unchanged: list[tuple[str, str]],
-    changed_result: str, unchanged_result: str, now, extra: dict | None = None,
+    changed_result: str, unchanged_result: str, now, names: dict[str, str], extra: dict | None = None,
 ) -> Job:
-    """The IMS job with its per-pair results, and one trace per pair (S15), in two inserts whatever the size."""
-    job = audit.record_job(caller, job_type, entities={**audit.pair_results(changed, unchanged), **(extra or {})}, now=now)
+    """The IMS job with its per-pair results and the images' names at this time, and one trace per pair (S15), in
+    two inserts whatever the size."""
+    entities = {**audit.pair_results(changed, unchanged, names), **(extra or {})}
+    job = audit.record_job(caller, job_type, entities=entities, now=now)
     audit.record_traces(
         caller, trace,
         [Entry(i, p, changed_result) for i, p in changed] + [Entry(i, p, unchanged_result) for i, p in unchanged],
@@ -198,7 +200,7 @@ def image_members_add(
     job = _record(
         caller, job_type=Job.Type.ADD_MEMBERS, trace=Trace.Name.ADD_MEMBER, changed=new_pairs, unchanged=unchanged,
         changed_result="success" + ends, unchanged_result="unchanged: already shared" + ends, now=now,
-        extra={"expires_at": expires_at.isoformat()} if expires_at else None,
+        names={str(i.pk): i.name for i in images}, extra={"expires_at": expires_at.isoformat()} if expires_at else None,
     )
     if expires_at:
         from sharing.tasks import end_expired_shares
@@ -233,7 +235,7 @@ def image_member_end_set(*, caller: Caller, image_id: str, project_id: str, expi
     _record(
         caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=pair if changed else [],
         unchanged=[] if changed else pair, changed_result=result, unchanged_result="unchanged: " + result,
-        now=timezone.now(), extra={"reason": SHARE_END_REASON},
+        now=timezone.now(), names={str(image.pk): image.name}, extra={"reason": SHARE_END_REASON},
     )
     if expires_at and changed:
         from sharing.tasks import end_expired_shares
@@ -255,7 +257,9 @@ def end_expired_shares(now: datetime | None = None) -> int:
     ended = 0
     for owner_project_id in sorted(set(due.values_list("owner_project_id", flat=True))):
         with transaction.atomic():
-            lock_images({str(i) for i in due.filter(owner_project_id=owner_project_id).values_list("image_id", flat=True)})
+            images = lock_images(
+                {str(i) for i in due.filter(owner_project_id=owner_project_id).values_list("image_id", flat=True)}
+            )
             members = list(
                 due.filter(owner_project_id=owner_project_id).select_for_update(of=("self",)).order_by("pk")
             )
@@ -263,8 +267,10 @@ def end_expired_shares(now: datetime | None = None) -> int:
                 continue  # stopped, or extended, meanwhile
             caller = Caller(user_id=None, username=EXPIRY_USER, account_id="", project_id=owner_project_id, role="admin")
             pairs = [(str(m.image_id), m.project_id) for m in members]
+            names = {str(i.pk): i.name for i in images}
             job = audit.record_job(
-                caller, Job.Type.DELETE_MEMBERS, entities={**audit.pair_results(pairs), "reason": "expired"}, now=now
+                caller, Job.Type.DELETE_MEMBERS, entities={**audit.pair_results(pairs, names=names), "reason": "expired"},
+                now=now,
             )
             members_end(caller, members, job=job, result="expired", now=now)
             ended += len(members)
@@ -299,7 +305,8 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     if problems:
         raise IMSError.many(problems)
     now = timezone.now()
-    job = audit.record_job(caller, Job.Type.DELETE_MEMBERS, entities=audit.pair_results(pairs), now=now)
+    names = {str(i.pk): i.name for i in images}
+    job = audit.record_job(caller, Job.Type.DELETE_MEMBERS, entities=audit.pair_results(pairs, names=names), now=now)
     members_end(caller, members, job=job, result="success", now=now)
     return MembersChanged(
         job=job, images=len(images), projects=len(parsed.ids), changed=len(pairs), unchanged=0, duplicates=parsed.duplicates
@@ -416,7 +423,7 @@ def image_member_status_update(
     job = _record(
         caller, job_type=Job.Type.UPDATE_MEMBERS, trace=Trace.Name.UPDATE_MEMBER, changed=changed, unchanged=unchanged,
         changed_result=f"success: {status}", unchanged_result=f"unchanged: already {status}", now=now,
-        extra={"member_status": status},
+        names={m.image_id: m.name for m in shares.values()}, extra={"member_status": status},
     )
     return MembersChanged(
         job=job, images=len(wanted), projects=1, changed=len(changed), unchanged=len(unchanged), duplicates=[]

@@ -244,7 +244,8 @@ def test_a_server_error_shows_the_consoles_own_500_page():
     assert "Something went wrong" in response.content.decode()
 
 
-# ---- Found by probing the production server (issue 18, point 4).
+# ---- Found by probing the production server (issue 18, point 4). The fourth, a former recipient learning an image's
+# new name from Activity, is tests/ims_console/test_activity_names.py.
 
 @pytest.mark.parametrize("target", ["-1", "images", "images:private", "//evil.example/", "javascript:alert(1)",
                                     "\\\\evil.example", " /images/", "", "https://testserver/images/"])

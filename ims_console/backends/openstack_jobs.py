@@ -124,10 +124,6 @@ def run_job(job_id: str) -> str:
             job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
             job.fail_reason = "The console failed while running this job; see the task worker's log."
         job.end_time, job.credential = timezone.now(), {}
-        names = job.entities.get("names", {})
-        for result in job.entities.get("results", []):
-            if result["image_id"] in names:
-                result["image_name"] = names[result["image_id"]]
         job.summary = audit.summarize(job.entities)
         job.save(update_fields=[
             "status", "error_code", "fail_reason", "entities", "summary", "done", "end_time", "credential",
@@ -157,10 +153,8 @@ def end_stalled(job_id: str) -> bool:
         heard = job.heartbeat_at or job.begin_time
         job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_STALLED
         job.fail_reason = STALLED_REASON.format(heard=f"{heard:%Y-%m-%d %H:%M:%S}", done=job.done, total=job.total)
-        names = job.entities.get("names", {})
         job.entities["results"] = [
-            {"image_id": i, "project_id": p, "status": "unknown", **({"image_name": names[i]} if i in names else {})}
-            for i, p in job.entities.get("pairs", [])
+            {"image_id": i, "project_id": p, "status": "unknown"} for i, p in job.entities.get("pairs", [])
         ]
         job.summary = audit.summarize(job.entities)
         job.end_time, job.credential = timezone.now(), {}
