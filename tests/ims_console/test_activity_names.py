@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from images.models import Image
 from sharing.models import ImageMember
 from sharing.services import end_expired_shares
 from tests.factories import ImageFactory
@@ -34,7 +36,7 @@ def everything_the_recipient_reads(recipient) -> str:
 
 
 def share_and_accept(owner, recipient, *, expires_on: str = "") -> str:
-    image = ImageFactory(project=owner.project, name=OLD)
+    image = cast(Image, ImageFactory(project=owner.project, name=OLD))
     owner.client.post(reverse("sharing:share"), {"image_id": image.id, "project_ids": recipient.project.id,
                                                  "expires_on": expires_on})
     recipient.client.post(reverse("sharing:member_status"), {"status": "accepted", "image_id": image.id})
