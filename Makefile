@@ -93,9 +93,10 @@ bench-openstack: $(VENV)/.installed openstack-venv
 
 # Load test against gunicorn (4 workers) on loopback: 500 mixed writes at concurrency 8 and the recipient-limit
 # races, then every invariant checked. A scratch SQLite database, or DATABASE_URL (e.g. a scratch PostgreSQL one).
+# STRESS_ARGS="--writes 40 --concurrency 4" makes it smaller.
 stress: $(VENV)/.installed
 	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/stress.sqlite3}; \
-	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py stress; \
+	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py stress $(STRESS_ARGS); \
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
 # Regenerates docs/*.png, the README's screenshots, from the browser tests.

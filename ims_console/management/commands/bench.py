@@ -50,13 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("--sizes", default="2,10,10000,100000", help="list sizes to compare")
         parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page and concurrency")
         parser.add_argument("--parts", default="sharing,lists,accept,pages", help="which parts to run")
+        parser.add_argument("--sharing-size", type=int, default=100, help="images and projects of the sharing part")
 
-    def handle(self, *args, sizes: str, seconds: int, parts: str, **options) -> None:
+    def handle(self, *args, sizes: str, seconds: int, parts: str, sharing_size: int, **options) -> None:
         chosen = parts.split(",")
         self.out(f"database: {connection.vendor}\n")
         if "sharing" in chosen:
-            self.out("== Sharing 100 images x 100 projects (10,000 pairs)")
-            call_command("bench_sharing", rounds=3, stdout=self.stdout)
+            self.out(f"== Sharing {sharing_size} images x {sharing_size} projects ({sharing_size ** 2:,} pairs)")
+            call_command("bench_sharing", rounds=3, images=sharing_size, projects=sharing_size, stdout=self.stdout)
         user = get_user_model().objects.create(username=f"bench-{uuid.uuid4().hex[:6]}")
         account = Account.objects.create(name=f"bench-{uuid.uuid4().hex[:6]}")
         Membership.objects.create(user=user, account=account, role=Membership.Role.ADMIN, time_zone="UTC")

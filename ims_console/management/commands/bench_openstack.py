@@ -35,7 +35,6 @@ from ims_console.models import Job
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "bench-password"
-IMAGES, PROJECTS, LIST_ROUNDS = 10, 100, 30
 
 
 class Command(BaseCommand):
@@ -43,10 +42,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--glance-workers", type=int, default=4, help="Glance's gunicorn processes")
+        parser.add_argument("--images", type=int, default=10, help="images of the sharing part")
+        parser.add_argument("--projects", type=int, default=100, help="projects of the sharing part")
+        parser.add_argument("--list-rounds", type=int, default=30, help="requests of the list page part")
         parser.add_argument("--cloud-python", default=os.environ.get("IMS_CLOUD_PYTHON", ""),
                             help="the test cloud's Python (make bench-openstack passes it)")
 
-    def handle(self, *args, cloud_python: str, glance_workers: int, **options) -> None:
+    def handle(self, *args, cloud_python: str, glance_workers: int, images: int, projects: int, list_rounds: int,
+               **options) -> None:
+        self.images, self.projects, self.list_rounds = images, projects, list_rounds
         if not cloud_python or not Path(cloud_python).exists():
             raise CommandError("The test cloud's Python is missing: run it as `make bench-openstack`.")
         with tempfile.TemporaryDirectory(prefix="bench-cloud-") as directory:
@@ -78,13 +82,13 @@ class Command(BaseCommand):
         tenant = _Tenant(cloud)
         self.stdout.write(f"cloud: Keystone {cloud['auth_url']}, Glance {cloud['image_url']} (SQLite, {cloud['glance_workers']} gunicorn "
                           f"processes with 4 threads each); console database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1]}")
-        images = [tenant.image(f"bench-{n:02}") for n in range(3 * IMAGES + 20)]
+        images = [tenant.image(f"bench-{n:02}") for n in range(3 * self.images + 20)]
         client = Client(HTTP_HOST="localhost")
         response = client.post(reverse("login"), {"account": tenant.domain, "username": tenant.user, "password": PASSWORD})
         if response.status_code != 302:
             raise CommandError(f"Logging in through the console failed ({response.status_code}).")
         self._list_page(client, tenant)
-        self._sharing(client, tenant, images[: 3 * IMAGES])
+        self._sharing(client, tenant, images[: 3 * self.images])
 
     # ---- 1. A list page.
 
@@ -98,21 +102,22 @@ class Command(BaseCommand):
         client.get(url)
         glance_calls = list(calls)
         session.hooks["response"].clear()
-        console = _median_ms(lambda: client.get(url), LIST_ROUNDS)
+        console = _median_ms(lambda: client.get(url), self.list_rounds)
         direct_session = requests.Session()
         params = {"owner": tenant.project_id, "limit": 21, "sort": "created_at:desc,id:desc"}
         direct = _median_ms(lambda: direct_session.get(f"{tenant.image_url}/v2/images", params=params,
-                                                       headers=tenant.headers, timeout=30), LIST_ROUNDS)
-        self.stdout.write(f"\n== A list page (Private Images, 20 of 50 images), median of {LIST_ROUNDS}")
+                                                       headers=tenant.headers, timeout=30), self.list_rounds)
+        self.stdout.write(f"\n== A list page (Private Images, 20 of 50 images), median of {self.list_rounds}")
         self.stdout.write(f"Glance requests per page: {len(glance_calls)} ({', '.join(_path(u) for u in glance_calls)})")
         self.stdout.write(f"console page {console:.1f} ms, Glance alone {direct:.1f} ms: the console adds {console - direct:.1f} ms")
 
     # ---- 2. 1,000 pairs.
 
     def _sharing(self, client: Client, tenant: _Tenant, images: list[str]) -> None:
-        projects = [uuid.uuid4().hex for _ in range(PROJECTS)]
-        console_images, direct_images, sequential_images = (images[i * IMAGES : (i + 1) * IMAGES] for i in range(3))
-        pairs = IMAGES * PROJECTS
+        projects = [uuid.uuid4().hex for _ in range(self.projects)]
+        size = self.images
+        console_images, direct_images, sequential_images = (images[i * size : (i + 1) * size] for i in range(3))
+        pairs = size * self.projects
 
         started = time.perf_counter()
         response = client.post(reverse("sharing:share"), {"image_id": console_images, "project_ids": "\n".join(projects)})
@@ -128,9 +133,9 @@ class Command(BaseCommand):
         direct = _timed(lambda: tenant.share(direct_images, projects, parallel=openstack.PARALLEL_CALLS))
         sequential = _timed(lambda: tenant.share(sequential_images, projects, parallel=1))
         for image in (console_images[0], direct_images[0], sequential_images[0]):
-            if tenant.member_count(image) != PROJECTS:
-                raise CommandError(f"Image {image} does not have {PROJECTS} members after the run.")
-        self.stdout.write(f"\n== Sharing {IMAGES} images with {PROJECTS} projects ({pairs:,} pairs)")
+            if tenant.member_count(image) != self.projects:
+                raise CommandError(f"Image {image} does not have {self.projects} members after the run.")
+        self.stdout.write(f"\n== Sharing {size} images with {self.projects} projects ({pairs:,} pairs)")
         self.stdout.write(f"console: {console:.1f} s (the request answered in {answered * 1000:.0f} ms; the job ran the rest)")
         self.stdout.write(f"Glance directly, {openstack.PARALLEL_CALLS} at a time: {direct:.1f} s "
                           f"(console / direct = {console / direct:.2f})")

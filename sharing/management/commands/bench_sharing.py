@@ -7,7 +7,6 @@ Each side runs several rounds on fresh rows; the best round of each is compared.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -16,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from images.models import Image
+from ims_console import audit
 from ims_console.caller import Caller
 from ims_console.models import Account, Job, Project, Trace
 from sharing.models import ImageMember
@@ -77,8 +77,8 @@ class Command(BaseCommand):
         uuid_value = (lambda v: v) if connection.vendor == "postgresql" else (lambda v: v.replace("-", ""))
         pairs = [(i, p) for i in image_ids for p in project_ids]
         members = [(uuid_value(i), p, caller.project_id, "pending", now, now) for i, p in pairs]
+        names = {i: f"bench-{n}" for n, i in enumerate(image_ids)}
         job_id = uuid.uuid4().hex
-        results = json.dumps({"results": [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]})
         traces = [("addMember", None, "bench", caller.project_id, "image", i, p, "127.0.0.1", "success", job_id, now)
                   for i, p in pairs]
         member_columns = "image_id, project_id, owner_project_id, status, created_at, updated_at"
@@ -92,11 +92,13 @@ class Command(BaseCommand):
                         copy.write_row(row)
             else:
                 cursor.executemany(f"INSERT INTO sharing_imagemember ({member_columns}) VALUES (%s, %s, %s, %s, %s, %s)", members)
-            cursor.execute(
-                "INSERT INTO sharing_job (id, job_type, status, project_id, begin_time, end_time, entities, error_code,"
-                " fail_reason, username, background, total, done, credential)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, '', '', '', false, 0, 0, '{}')",
-                [job_id, "imsAddImageMembersJob", "SUCCESS", caller.project_id, now, now, results],
+            # The job row as the submission writes it: its per-pair results, the images' names and its summary,
+            # computed here as there (every column the model has, so that the floor follows it).
+            entities = audit.pair_results(pairs, names=names)
+            Job.objects.create(
+                id=job_id, job_type=Job.Type.ADD_MEMBERS, status=Job.Status.SUCCESS, project_id=caller.project_id,
+                username=caller.username, total=len(pairs), done=len(pairs), begin_time=now, end_time=now,
+                entities=entities, summary=audit.summarize(entities),
             )
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY ims_console_trace ({trace_columns}) FROM STDIN") as copy:
