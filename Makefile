@@ -128,9 +128,12 @@ $(CLOUD_VENV)/.installed:
 	"$(CLOUD_VENV)/bin/pip" install --quiet -r $(CLOUD_REQUIREMENTS) && touch $@
 
 # Keystone on :5000 and Glance on :9292 with the demo accounts; state in .local-cloud/ (delete it to start over).
+KEYSTONE_PORT ?= 5000
+GLANCE_PORT ?= 9292
+LOCAL_CLOUD ?= .local-cloud
 openstack: openstack-venv
 	@echo "Starting Keystone and Glance; then, in another shell:"
-	@echo "  IMS_BACKEND=openstack OS_AUTH_URL=http://127.0.0.1:5000/v3 make run"
+	@echo "  IMS_BACKEND=openstack OS_AUTH_URL=http://127.0.0.1:$(KEYSTONE_PORT)/v3 make run"
 	@echo "or, with names beside project IDs and the existence check of recipients' projects:"
-	@echo "  IMS_BACKEND=openstack OS_AUTH_URL=http://127.0.0.1:5000/v3 IMS_OS_LOOKUP_USER=ims-lookup IMS_OS_LOOKUP_PASSWORD=local-cloud-lookup make run"
-	$(CLOUD_VENV)/bin/python tools/local_cloud/cloud.py .local-cloud --demo
+	@echo "  IMS_BACKEND=openstack OS_AUTH_URL=http://127.0.0.1:$(KEYSTONE_PORT)/v3 IMS_OS_LOOKUP_USER=ims-lookup IMS_OS_LOOKUP_PASSWORD=local-cloud-lookup make run"
+	$(CLOUD_VENV)/bin/python tools/local_cloud/cloud.py $(LOCAL_CLOUD) --demo --keystone-port $(KEYSTONE_PORT) --glance-port $(GLANCE_PORT)

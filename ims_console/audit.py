@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ims_console.bulk import bulk_insert
 from ims_console.caller import Caller
+from ims_console.ims_errors import ConsoleCode, IMSError
 from ims_console.models import Job, Trace
 
 TRACE_FIELDS = (
@@ -103,6 +104,23 @@ def recorded_names(results: list[dict], names: dict[str, str]) -> dict[str, str]
     """The names of the images the results concern."""
     wanted = {r["image_id"] for r in results}
     return {i: n for i, n in names.items() if i in wanted}
+
+
+def record_failed(caller: Caller, job_type: str, trace: str, *, results: list[dict], done: int,
+                  problems: list[IMSError], names: dict[str, str], extra: dict | None = None) -> Job:
+    """A change the cloud took in part (OpenStack mode): a failed job with each pair's result (done, refused,
+    undone, left in the cloud), its problems as its reason, and one trace per pair with its result."""
+    now = timezone.now()
+    entities = {"results": results, "names": recorded_names(results, names), **(extra or {})}
+    job = Job.objects.create(
+        job_type=job_type, status=Job.Status.FAIL, project_id=caller.project_id, username=caller.username,
+        total=len(results), done=done, begin_time=now, end_time=now, entities=entities, summary=summarize(entities),
+        error_code=problems[0].code if problems else ConsoleCode.JOB_FAILED,
+        fail_reason="\n".join(p.message for p in problems),
+    )
+    record_traces(caller, trace, [Entry(r["image_id"], r.get("project_id", ""), r["status"]) for r in results],
+                  job=job, now=now)
+    return job
 
 
 def record_done(caller: Caller, job_type: str, trace: str, *, changed: list[tuple[str, str]],

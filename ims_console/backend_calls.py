@@ -22,18 +22,20 @@ class LoginAgain(Exception):
 
 
 class CloudUnavailable(Exception):
-    """The cloud did not answer, or answered garbage: a 503 or 502 page (ims_console.middleware)."""
+    """The cloud did not answer, or answered garbage: a 503 or 502 page (ims_console.middleware). `remains`: what
+    the request changed in the cloud before it failed and could not undo (the page names it)."""
 
-    def __init__(self, message: str, status: int = 503) -> None:
+    def __init__(self, message: str, status: int = 503, remains: list[IMSError] | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.remains = remains or []
 
 
 def http_error(error: IMSError) -> Exception:
     if error.status == 401:
         return LoginAgain(error.message)
     if error.status in (502, 503):
-        return CloudUnavailable(error.message, error.status)
+        return CloudUnavailable(error.message, error.status, error.problems)
     if error.status == 404:
         return Http404(error.message)
     if error.status == 403:

@@ -44,6 +44,14 @@ class ConsoleCode(StrEnum):
     JOB_FAILED = "console.job_failed"
     JOB_STALLED = "console.job_stalled"
     EXPIRY_INVALID = "console.expiry_invalid"
+    # The cloud took part of a request and the console could not undo it (OpenStack mode): what stays is named.
+    LEFT_IN_CLOUD = "console.left_in_cloud"
+    # Part of a removal or a status change was done, the rest refused (OpenStack mode): both are named.
+    PARTLY_DONE = "console.partly_done"
+
+
+# Problems that say something was changed after all: a refusal that carries one must not say "nothing was changed".
+CHANGES_REMAIN = frozenset({ConsoleCode.LEFT_IN_CLOUD, ConsoleCode.PARTLY_DONE})
 
 
 class Display(StrEnum):
@@ -100,7 +108,14 @@ class IMSError(Exception):
     def many(cls, problems: list[IMSError]) -> IMSError:
         """All that is wrong with one request, so that it can be refused whole and every problem shown at once."""
         count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+        if any(p.code in CHANGES_REMAIN for p in problems):
+            return cls(ConsoleCode.MANY, f"Not everything was undone: {count}.", status=400, problems=problems)
         return cls(ConsoleCode.MANY, f"Nothing was changed: {count}.", status=400, problems=problems)
+
+    @property
+    def changes_remain(self) -> bool:
+        """Whether part of the request took effect after all (see CHANGES_REMAIN)."""
+        return any(p.code in CHANGES_REMAIN for p in self.all_problems)
 
     @property
     def all_problems(self) -> list[IMSError]:

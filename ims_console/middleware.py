@@ -79,7 +79,7 @@ class CloudFailuresMiddleware:
         if isinstance(exception, IMSError) and exception.status == 401:
             exception = LoginAgain(exception.message)
         if isinstance(exception, IMSError) and exception.status in (502, 503):
-            exception = CloudUnavailable(exception.message, exception.status)
+            exception = CloudUnavailable(exception.message, exception.status, exception.problems)
         if isinstance(exception, KeystoneUnavailable):
             exception = CloudUnavailable(str(exception), 503)
         if isinstance(exception, LoginAgain):
@@ -87,5 +87,12 @@ class CloudFailuresMiddleware:
             messages.warning(request, f"{exception} Your session with the cloud has ended: log in again.")
             return redirect_to_login(request.get_full_path())
         if isinstance(exception, CloudUnavailable):
-            return render(request, "cloud_unavailable.html", {"reason": str(exception)}, status=exception.status)
+            context = {"reason": str(exception), "remains": exception.remains}
+            if getattr(request, "htmx", False):
+                # Whatever part of the page asked (a dialog's OK, a list's refresh), the answer is shown in the
+                # dialog: htmx swaps 502 and 503 answers (the htmx-config in base.html), others it leaves.
+                response = render(request, "_cloud_unavailable_dialog.html", context, status=exception.status)
+                response["HX-Retarget"], response["HX-Reswap"] = "#modal", "innerHTML"
+                return response
+            return render(request, "cloud_unavailable.html", context, status=exception.status)
         return None

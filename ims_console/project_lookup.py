@@ -2,7 +2,7 @@
 
 A user's token cannot read other tenants' projects, so without this account the console cannot tell whether a
 recipient's project exists or in which region it is (the Share dialog says so). With IMS_OS_LOOKUP_USER (a
-Keystone user with the `reader` role on the system: `openstack role add --system all --user … reader`), the
+Keystone user with the `reader` role on the system, made by `manage.py os_lookup_account`), the
 console checks existence and region before sharing (S6, S11 in docs/rules.md) and shows project and account names
 beside IDs.
 

@@ -283,6 +283,10 @@ if IMS_OS_LOOKUP_USER and not IMS_OS_LOOKUP_PASSWORD:
 # Submissions of more (image, project) pairs than this run as a background job in OpenStack mode, where Glance
 # takes one pair per call; the task worker (`manage.py db_worker`, started by `make run`) runs them.
 IMS_BACKGROUND_PAIRS = env_int("IMS_BACKGROUND_PAIRS", 50)
+# OpenStack mode: how many member calls the console sends to Glance at once (it takes one pair per call).
+IMS_OS_PARALLEL_CALLS = env_int("IMS_OS_PARALLEL_CALLS", 8)
+if IMS_OS_PARALLEL_CALLS > 64:
+    raise ImproperlyConfigured(f"IMS_OS_PARALLEL_CALLS={IMS_OS_PARALLEL_CALLS} must be at most 64.")
 IMS_PAGE_SIZES = (10, 20, 50, 100)
 # Sharing limits (S4, S7 in docs/rules.md).
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)

@@ -6,6 +6,8 @@ import os
 # (tests/environment.py sets it before Django starts; this keeps a run without that plugin working too).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
 
@@ -146,6 +148,12 @@ def browser_context_args(browser_context_args):
 # ---- OpenStack mode: a real Keystone and Glance on loopback (tools/local_cloud/cloud.py), one per test session.
 
 
+# Glance 33's own rules for the operations tests make it refuse (glance/policies/image.py), to write them back.
+GLANCE_DEFAULT_RULES = {
+    "delete_member": "rule:context_is_admin or (role:member and project_id:%(project_id)s)",
+}
+
+
 @dataclass(frozen=True)
 class LocalCloud:
     auth_url: str
@@ -153,7 +161,41 @@ class LocalCloud:
     admin_password: str
     lookup_user: str = ""
     lookup_password: str = ""
+    # A second Glance on the same database, as shipped (tools/local_cloud/cloud.py --shipped-glance-port): its
+    # concurrent member writes fail now and then with "database is locked" (HTTP 500), as a loaded cloud's may.
+    shipped_image_url: str = ""
+    # Glance's policy file (both Glances read it) and log.
+    glance_policy_file: str = ""
+    glance_log: str = ""
     pid: int = 0
+
+    @contextmanager
+    def glance_refusing(self, *operations: str) -> Iterator[None]:
+        """Glance's policy refuses these operations (its rule names, from GLANCE_DEFAULT_RULES) to everyone until the
+        block ends, as a cloud's operator may forbid them: a real refusal (403) on demand. Glance merges a changed
+        policy file into the rules it has (it never drops one), so the block ends by writing the defaults back."""
+        self._policy({operation: "!" for operation in operations})
+        try:
+            yield
+        finally:
+            self._policy({operation: GLANCE_DEFAULT_RULES[operation] for operation in operations})
+
+    def _policy(self, rules: dict[str, str]) -> None:
+        """Glance reads its policy file again when its time changes: each write gets a later time than the last."""
+        import json
+        import time
+        from pathlib import Path
+
+        path = Path(self.glance_policy_file)
+        stamp = max(time.time(), path.stat().st_mtime + 1)
+        path.write_text(json.dumps(rules) + "\n")
+        os.utime(path, (stamp, stamp))
+
+    def glance_failures(self) -> int:
+        """How many times Glance has answered "database is locked" so far (a write that failed under load)."""
+        from pathlib import Path
+
+        return Path(self.glance_log).read_text(errors="replace").count("database is locked")
 
     def stop_glance(self) -> None:
         """Glance goes away (Keystone stays): its port stops answering."""
@@ -234,7 +276,8 @@ def local_cloud(tmp_path_factory):
     log = open(directory / "cloud.log", "wb")  # noqa: SIM115 - open while the cloud runs
     process = subprocess.Popen(
         [_cloud_python(), str(script), str(directory), "--keystone-port", str(_free_port()),
-         "--glance-port", str(_free_port()), "--member-quota", str(CLOUD_MEMBER_QUOTA)],
+         "--glance-port", str(_free_port()), "--member-quota", str(CLOUD_MEMBER_QUOTA),
+         "--shipped-glance-port", str(_free_port())],
         stdout=log, stderr=log,
     )
     ready = directory / "ready.json"  # written by cloud.py once both services answer

@@ -57,3 +57,105 @@ def test_make_bench_openstack_runs_against_its_own_cloud_at_its_smallest_size():
 def test_make_stress_finds_no_server_error_and_no_invariant_violation_at_its_smallest_size():
     out = run_make("stress", "STRESS_ARGS=--writes 40 --concurrency 4 --workers 2").stdout
     assert "responses 5xx:        0" in out and "invariant violations: 0" in out
+
+
+class Serving:
+    """A make target that serves until it is stopped (make run, make openstack), in a process group of its own."""
+
+    def __init__(self, target: str, *args: str, env: dict | None = None) -> None:
+        import tempfile
+
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read when the test fails
+        environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+        self.process = subprocess.Popen(["make", "--no-print-directory", target, *args], cwd=ROOT,
+                                        env={**environment, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def wait_for(self, url: str, seconds: float = 180) -> None:
+        import time
+
+        import requests
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"make stopped:\n{self.output()}"
+            try:
+                requests.get(url, timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.5)
+        raise AssertionError(f"{url} did not answer in {seconds:.0f} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def logged_in_page(base: str, username: str, password: str, path: str, **fields: str) -> str:
+    import re
+
+    import requests
+
+    http = requests.Session()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', http.get(f"{base}/login/", timeout=30).text)
+    assert token, "the login page has a CSRF token"
+    response = http.post(f"{base}/login/", data={"username": username, "password": password, **fields,
+                                                 "csrfmiddlewaretoken": token.group(1)}, timeout=60)
+    assert response.status_code == 200 and "Image Management Service" in response.text, response.text[-2000:]
+    return http.get(f"{base}{path}", timeout=60).text
+
+
+@pytest.mark.commands
+def test_make_run_serves_the_demo_and_its_logins_work(tmp_path):
+    port = free_port()
+    server = Serving("run", f"PORT={port}", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"})
+    try:
+        server.wait_for(f"http://127.0.0.1:{port}/login/")
+        page = logged_in_page(f"http://127.0.0.1:{port}", "alice", "ims-demo", "/images/?name=redis-7-debian12")
+        assert "eu-de_acme" in page and "redis-7-debian12" in page
+    finally:
+        server.stop()
+
+
+@pytest.mark.commands
+def test_make_openstack_and_make_run_in_front_of_it_with_the_lookup_account(tmp_path):
+    import time
+
+    keystone, glance, port = free_port(), free_port(), free_port()
+    cloud = Serving("openstack", f"KEYSTONE_PORT={keystone}", f"GLANCE_PORT={glance}", f"LOCAL_CLOUD={tmp_path / 'cloud'}")
+    server = None
+    try:
+        ready, started = tmp_path / "cloud" / "ready.json", time.monotonic()
+        while not ready.exists():  # written by the cloud once Keystone and Glance answer, with the demo accounts
+            assert cloud.process.poll() is None and time.monotonic() - started < 240, cloud.output()
+            time.sleep(0.5)
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}", "IMS_BACKEND": "openstack",
+               "OS_AUTH_URL": f"http://127.0.0.1:{keystone}/v3", "IMS_OS_LOOKUP_USER": "ims-lookup",
+               "IMS_OS_LOOKUP_PASSWORD": "local-cloud-lookup"}
+        server = Serving("run", f"PORT={port}", env=env)
+        server.wait_for(f"http://127.0.0.1:{port}/login/")
+        page = logged_in_page(f"http://127.0.0.1:{port}", "alice", "ims-demo", "/images/", account="acme")
+        assert "web-ubuntu2404" in page and "eu-de_acme" in page
+        assert "no demo data is loaded" in server.output()
+    finally:
+        if server is not None:
+            server.stop()
+        cloud.stop()

@@ -14,21 +14,18 @@ KMS keys, vaults and Replicate are not part of these APIs: they are refused as n
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.core.cache import cache
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from ims_console import audit, project_lookup
 from ims_console.backends import openstack_jobs
+from ims_console.backends.glance import JSON_PATCH, call, remote_of
+from ims_console.backends.openstack_pairs import Applied, apply_pairs, call_again
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import (
     COUNT_LIMIT,
@@ -43,7 +40,7 @@ from ims_console.backends.records import (
     SharingResult,
     VaultRecord,
 )
-from ims_console.caller import Caller, Remote
+from ims_console.caller import Caller
 from ims_console.ids import parse_uuid
 from ims_console.ims_errors import ConsoleCode, IMSError
 from ims_console.models import Job, Trace
@@ -52,86 +49,8 @@ from sharing import rules as sharing_rules
 
 # How long the red dot's count of pending shares is kept before Glance is asked again.
 PENDING_SECONDS = 30
-# Pairs sent to Glance at once: it takes one member per call.
-PARALLEL_CALLS = 8
-JSON_PATCH = "application/openstack-images-v2.1-json-patch"
 NOT_AVAILABLE = "is not available in this cloud: its image API (Glance v2) has no such operation."
 KMS_NOT_AVAILABLE = "KMS keys are not available in this cloud: its image API (Glance v2) has no keys or grants."
-
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    """One keep-alive session per thread. Connection errors are retried (nothing reached the server); a read
-    that timed out or an error status is never retried, so a write is never sent twice."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = requests.Session()
-        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.1)
-        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=PARALLEL_CALLS))
-        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=PARALLEL_CALLS))
-        if getattr(settings, "OS_CACERT", ""):
-            session.verify = settings.OS_CACERT
-        _local.session = session
-    return session
-
-
-def _remote(caller: Caller) -> Remote:
-    if caller.remote is None:
-        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Log in again: this session holds no token for the cloud.", status=401)
-    return caller.remote
-
-
-def _call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs: Any) -> Any:
-    """One request to Glance, its refusals turned into the console's errors."""
-    remote = _remote(caller)
-    timeout = settings.IMS_REMOTE_TIMEOUT
-    headers = {"X-Auth-Token": remote.token, "Accept": "application/json", **kwargs.pop("headers", {})}
-    url = remote.image_url.rstrip("/") + path
-    try:
-        response = _session().request(method, url, headers=headers, timeout=timeout, **kwargs)
-    except requests.Timeout:
-        raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} did not answer in {timeout:g} s.",
-            status=503,
-        ) from None
-    except requests.ConnectionError:
-        raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} cannot be reached.", status=503
-        ) from None
-    if response.status_code == 401:
-        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Your session with the cloud has ended: log in again.", status=401)
-    if response.status_code == 404 and image_id:
-        raise IMSError.image_not_found(image_id)
-    if response.status_code >= 500:
-        raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE,
-            f"The image service at {remote.image_url} failed ({response.status_code}); try again later.", status=502,
-        )
-    if response.status_code >= 400:
-        raise IMSError(ConsoleCode.CLOUD_REFUSED, _glance_message(response), status=response.status_code)
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} answered something that is not JSON.",
-            status=502,
-        ) from None
-
-
-def _glance_message(response: requests.Response) -> str:
-    """Glance's own words, without its HTML wrapping."""
-    text = response.text
-    try:
-        body = response.json()
-        text = body.get("message") or body.get("error", {}).get("message") or text
-    except ValueError:
-        pass
-    lines = [line.strip() for line in text.replace("<br />", "\n").splitlines() if line.strip() and not line.strip().startswith("<")]
-    return " ".join(lines[-1:]) or f"The image service refused the request ({response.status_code})."
-
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
@@ -216,12 +135,12 @@ class OpenStackBackend:
         for image_id in dict.fromkeys(image_ids):
             if parse_uuid(image_id) is None:
                 raise IMSError.image_not_found(image_id)
-            image = _call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id)
+            image = call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id)
             own = image.get("owner") == caller.project_id
             if own and scope in (Scope.OWN, Scope.VISIBLE):
                 records.append(image_record(image))
             elif not own and scope in (Scope.SHARED, Scope.VISIBLE):
-                member = _call(caller, "GET", f"/v2/images/{image_id}/members/{caller.project_id}", image_id=image_id)
+                member = call(caller, "GET", f"/v2/images/{image_id}/members/{caller.project_id}", image_id=image_id)
                 records.append(image_record(image, member=member))
             else:
                 raise IMSError.image_not_found(image_id)
@@ -232,12 +151,12 @@ class OpenStackBackend:
     def image_update(self, caller: Caller, image_id: str, *, name: str, description: str) -> ImageRecord:
         caller.require_write()
         self.image_get(caller, image_id)
-        image = _call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id)
+        image = call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id)
         # IMS keeps an image's description in __description; a plain OpenStack image gets a description property.
         field = "__description" if "__description" in image else "description"
         patch = [{"op": "replace", "path": "/name", "value": name},
                  {"op": "add", "path": f"/{field}", "value": description}]
-        _call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, data=json.dumps(patch),
+        call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, data=json.dumps(patch),
               headers={"Content-Type": JSON_PATCH})
         changed = [f for f, old, new in (("name", image.get("name", ""), name), ("description", image.get(field, ""), description))
                    if (old or "") != new]
@@ -251,7 +170,7 @@ class OpenStackBackend:
         # All of them are the caller's, or nothing is deleted (an ID given twice is one image).
         images = list({i.id: i for i in self.images_get(caller, image_ids)}.values())
         for image in images:
-            _call(caller, "DELETE", f"/v2/images/{image.id}", image_id=image.id)
+            call(caller, "DELETE", f"/v2/images/{image.id}", image_id=image.id)
         audit.record_done(caller, Job.Type.DELETE_IMAGES, Trace.Name.DELETE_IMAGE, changed=[(i.id, "") for i in images],
                           names={i.id: i.name for i in images})
         return len(images)
@@ -310,7 +229,7 @@ class OpenStackBackend:
         targets = [t for t in parsed.ids if t != caller.project_id]
         if project_lookup.configured() and targets:
             found = project_lookup.projects(targets)
-            region = _remote(caller).region
+            region = remote_of(caller).region
             for target in targets:
                 info = found[target]
                 problem = sharing_rules.region_refusal(project_id=target, project_region=info.region if info else None,
@@ -341,9 +260,12 @@ class OpenStackBackend:
             job = openstack_jobs.start(caller, Job.Type.ADD_MEMBERS, new_pairs, opened=opened, images=len(images),
                                        projects=len(targets), names={i.id: i.name for i in images})
             return replace(result, job_id=job.id, background=True)
-        apply_pairs(caller, new_pairs, add=True, opened=opened)
+        names = {i.id: i.name for i in images}
+        applied = apply_pairs(caller, new_pairs, add=True, opened=opened)
+        if not applied.complete:
+            raise _failed(caller, Job.Type.ADD_MEMBERS, Trace.Name.ADD_MEMBER, applied, names)
         audit.record_done(caller, Job.Type.ADD_MEMBERS, Trace.Name.ADD_MEMBER, changed=new_pairs, unchanged=unchanged,
-                          unchanged_result="unchanged: already shared", names={i.id: i.name for i in images})
+                          unchanged_result="unchanged: already shared", names=names)
         return result
 
     def image_member_end_set(self, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None) -> bool:
@@ -372,9 +294,11 @@ class OpenStackBackend:
             job = openstack_jobs.start(caller, Job.Type.DELETE_MEMBERS, pairs, opened=[], images=len(images),
                                        projects=len(recipients), names={i.id: i.name for i in images})
             return replace(result, job_id=job.id, background=True)
-        apply_pairs(caller, pairs, add=False)
-        audit.record_done(caller, Job.Type.DELETE_MEMBERS, Trace.Name.DELETE_MEMBER, changed=pairs,
-                          names={i.id: i.name for i in images})
+        names = {i.id: i.name for i in images}
+        applied = apply_pairs(caller, pairs, add=False)
+        if not applied.complete:
+            raise _failed(caller, Job.Type.DELETE_MEMBERS, Trace.Name.DELETE_MEMBER, applied, names)
+        audit.record_done(caller, Job.Type.DELETE_MEMBERS, Trace.Name.DELETE_MEMBER, changed=pairs, names=names)
         return result
 
     # ---- Images shared with the caller.
@@ -416,7 +340,7 @@ class OpenStackBackend:
             if not image_ids:
                 raise IMSError.nothing_selected()
             for image_id in image_ids:
-                image = _call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id) if parse_uuid(image_id) else None
+                image = call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id) if parse_uuid(image_id) else None
                 if image is None:
                     raise IMSError.image_not_found(image_id)
                 if image.get("owner") == caller.project_id:
@@ -427,22 +351,35 @@ class OpenStackBackend:
             raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, "Accepting a full-ECS image (which needs a "
                                           "backup vault) " + NOT_AVAILABLE, field="vault_id")])
         changing = [i for i in images if i.share_status != status]
+        names = {i.id: i.name for i in images}
 
-        def put(image: ImageRecord) -> None:
-            _call(caller, "PUT", f"/v2/images/{image.id}/members/{caller.project_id}", image_id=image.id,
-                  json={"status": status})
+        def put(image: ImageRecord) -> IMSError | None:
+            try:
+                call_again(caller, "PUT", f"/v2/images/{image.id}/members/{caller.project_id}", image_id=image.id,
+                           json={"status": status})
+            except IMSError as error:
+                return error
+            return None
 
         try:
-            with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-                list(pool.map(put, changing))
+            applied = Applied(add=False, pairs=[(i.id, caller.project_id) for i in changing], done_as=status)
+            for image, failure in zip(changing, _each(put, changing), strict=True):
+                if failure is not None:
+                    applied.refused[(image.id, caller.project_id)] = IMSError(
+                        failure.code, f"“{image.name}”: {failure.message}", item=image.id,
+                        status=400 if failure.status < 500 else failure.status,
+                    )
         finally:
             cache.delete(_pending_key(caller))
+        if not applied.complete:
+            raise _failed(caller, Job.Type.UPDATE_MEMBERS, Trace.Name.UPDATE_MEMBER, applied, names,
+                          extra={"member_status": status})
         audit.record_done(
             caller, Job.Type.UPDATE_MEMBERS, Trace.Name.UPDATE_MEMBER,
             changed=[(i.id, caller.project_id) for i in changing],
             unchanged=[(i.id, caller.project_id) for i in images if i.share_status == status],
             result=f"success: {status}", unchanged_result=f"unchanged: already {status}",
-            names={i.id: i.name for i in images}, extra={"member_status": status},
+            names=names, extra={"member_status": status},
         )
         return SharingResult(job_id="", images=len(images), projects=1, changed=len(changing),
                              unchanged=len(images) - len(changing))
@@ -517,7 +454,7 @@ class OpenStackBackend:
         marker = query.before if backwards else query.after
         if marker and parse_uuid(marker):
             params["marker"] = marker
-        images = _call(caller, "GET", "/v2/images", params=params)["images"]
+        images = call(caller, "GET", "/v2/images", params=params)["images"]
         if query.image_type or query.os_type:
             images = [i for i in images if (not query.image_type or _image_type(i) == query.image_type)
                       and (not query.os_type or _os_type(i) == query.os_type)]
@@ -536,7 +473,7 @@ class OpenStackBackend:
         )
 
     def _pending(self, caller: Caller, limit: int) -> list[ImageRecord]:
-        images = _call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
+        images = call(caller, "GET", "/v2/images", params={"visibility": "shared", "member_status": "pending",
                                                              "limit": limit})["images"]
         return [image_record(i, share_status="pending") for i in images if i.get("owner") != caller.project_id]
 
@@ -548,69 +485,21 @@ SHARE_EXPIRY_NOT_AVAILABLE = (
 )
 
 
-def apply_pairs(caller: Caller, pairs: list[tuple[str, str]], *, add: bool, opened: list[str] | None = None,
-                progress: Callable[[int], None] | None = None,
-                outcome: dict[tuple[str, str], IMSError | None] | None = None) -> None:
-    """Add or remove members, PARALLEL_CALLS calls at once, after opening the `opened` images to sharing. If the
-    cloud refuses any pair of an add, the members this submission added are removed again and the opened images
-    closed (all or nothing, as far as the cloud allows); every refusal is reported. `progress(n)` hears how many
-    pairs are done, from the calling thread, after every call (a background job's heartbeat); `outcome`, if given,
-    gets each pair's refusal (or None)."""
-    opened = opened or []
+def _failed(caller: Caller, job_type: str, trace: str, applied: Applied, names: dict[str, str],
+            extra: dict | None = None) -> IMSError:
+    """A submission the cloud took in part: recorded as a failed job with each pair's result (Activity shows what
+    was done, undone, and left in the cloud), and the refusal that says so."""
+    audit.record_failed(caller, job_type, trace, results=applied.results(), done=applied.standing,
+                        problems=applied.problems(names), names=names, extra=extra)
+    return applied.error(names)
 
-    def tick(done: int) -> None:
-        if progress:
-            progress(done)
 
-    for n, image_id in enumerate(opened):
-        try:
-            _visibility(caller, image_id, "shared")
-        except IMSError:
-            for earlier in opened[:n]:
-                _visibility(caller, earlier, "private")
-            raise
-        tick(0)
-
-    def one(pair: tuple[str, str]) -> IMSError | None:
-        image_id, project_id = pair
-        try:
-            if add:
-                _call(caller, "POST", f"/v2/images/{image_id}/members", image_id=image_id, json={"member": project_id})
-            else:
-                _call(caller, "DELETE", f"/v2/images/{image_id}/members/{project_id}", image_id=image_id)
-        except IMSError as error:
-            if error.status == 413:
-                return IMSError("IMG.0088", f"The image service refused another recipient for image {image_id}: "
-                                f"{error.message}", item=image_id)
-            return IMSError(error.code, f"{project_id} on image {image_id}: {error.message}", item=project_id,
-                            status=400 if error.status < 500 else error.status)
-        return None
-
-    results: list[IMSError | None] = []
-    with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-        for result in pool.map(one, pairs):
-            results.append(result)
-            tick(len(results))
-    if outcome is not None:
-        outcome.update(zip(pairs, results, strict=True))
-    failures = [r for r in results if r is not None]
-    if not failures:
-        return
-    if add:
-        done = [pair for pair, result in zip(pairs, results, strict=True) if result is None]
-        with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
-            for _ in pool.map(lambda p: _call(caller, "DELETE", f"/v2/images/{p[0]}/members/{p[1]}"), done):
-                tick(len(results))
-        # An image this submission opened goes back to private, unless it has members again by then (another
-        # submission's, sent meanwhile): closing it would hide their share.
-        for image_id in opened:
-            if not _call(caller, "GET", f"/v2/images/{image_id}/members", image_id=image_id)["members"]:
-                _visibility(caller, image_id, "private")
-            tick(len(results))
-    unavailable = next((f for f in failures if f.status >= 500), None)
-    if unavailable:
-        raise unavailable
-    raise IMSError.many(failures)
+def _each(work, items: list) -> list:
+    """`work` on every item, IMS_OS_PARALLEL_CALLS at once, its answers in the items' order."""
+    if not items:
+        return []
+    with ThreadPoolExecutor(min(settings.IMS_OS_PARALLEL_CALLS, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def _owners_named(images: list[ImageRecord]) -> list[ImageRecord]:
@@ -631,16 +520,11 @@ def _named(members: list[MemberRecord]) -> list[MemberRecord]:
             else m for m in members]
 
 
-def _visibility(caller: Caller, image_id: str, visibility: str) -> None:
-    _call(caller, "PATCH", f"/v2/images/{image_id}", image_id=image_id, headers={"Content-Type": JSON_PATCH},
-          data=json.dumps([{"op": "replace", "path": "/visibility", "value": visibility}]))
-
-
 def _members(caller: Caller, image: ImageRecord) -> list[dict]:
     """An image's members: Glance keeps them only for images whose visibility is "shared"."""
     if image.visibility != "shared":
         return []
-    return _call(caller, "GET", f"/v2/images/{image.id}/members", image_id=image.id)["members"]
+    return call(caller, "GET", f"/v2/images/{image.id}/members", image_id=image.id)["members"]
 
 
 def _refusals_of(image: ImageRecord) -> list[IMSError]:

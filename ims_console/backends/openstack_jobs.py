@@ -2,8 +2,8 @@
 request, then recorded as a Job and run by the task worker (Django's Tasks framework, django-tasks-db's
 `db_worker`), so that no request waits for hundreds of Glance calls.
 
-The job keeps IMS's all-or-nothing promise as the request would (ims_console.backends.openstack.apply_pairs):
-a pair the cloud refuses undoes the pairs the job added. Its progress (`done` of `total` pairs) is written as it
+The job keeps IMS's all-or-nothing promise as the request would (ims_console.backends.openstack_pairs): a pair
+the cloud refuses undoes the pairs the job added, and what could not be undone is recorded as left in the cloud. Its progress (`done` of `total` pairs) is written as it
 goes, at most every PROGRESS_EVERY seconds, and shown by the jobs region above the lists
 (ims_console.views.background_jobs). The user's token travels in the job row, not in the task's arguments, and
 is emptied when the job ends.
@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from ims_console import audit
 from ims_console.audit import Entry
+from ims_console.backends.openstack_pairs import CALL_ATTEMPTS, LEFT, apply_pairs
 from ims_console.caller import Caller, Remote
-from ims_console.ims_errors import ConsoleCode, IMSError
+from ims_console.ims_errors import ConsoleCode
 from ims_console.models import Job, Trace
 
 PROGRESS_EVERY = 0.5
@@ -39,13 +40,14 @@ SHOWN_AFTER_END = timedelta(minutes=10)
 # A job nobody has picked up after this long is said to be waiting for the worker.
 WORKER_LATE = timedelta(seconds=15)
 # A running job's worker writes a heartbeat with its progress (at most every PROGRESS_EVERY seconds) after every
-# Glance call, so between two heartbeats it waits at most for one call: its timeout, with the two connection
-# retries. A running job not heard of for stalled_after() has lost its worker.
+# pair, so between two heartbeats it waits at most for one pair's calls: CALL_ATTEMPTS attempts of a call that is
+# safe to repeat, each its timeout with the two connection retries, and the backoff between them. A running job not
+# heard of for stalled_after() has lost its worker.
 MIN_STALLED_AFTER = timedelta(minutes=2)
 
 
 def stalled_after() -> timedelta:
-    return max(MIN_STALLED_AFTER, timedelta(seconds=6 * settings.IMS_REMOTE_TIMEOUT))
+    return max(MIN_STALLED_AFTER, timedelta(seconds=3 * CALL_ATTEMPTS * settings.IMS_REMOTE_TIMEOUT + 10))
 
 
 def stalled(job: Job, now: datetime | None = None) -> bool:
@@ -75,8 +77,6 @@ def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened
 @task()
 def run_job(job_id: str) -> str:
     """Run one background job to its end; what it did is in the job row, whatever happens."""
-    from ims_console.backends.openstack import apply_pairs
-
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.INIT).first()
         if job is None:
@@ -96,26 +96,19 @@ def run_job(job_id: str) -> str:
             last = time.monotonic()
 
     add = job.job_type == Job.Type.ADD_MEMBERS
-    outcome: dict[tuple[str, str], IMSError | None] = {}
     ended = False
     try:
-        try:
-            apply_pairs(caller, pairs, add=add, opened=job.entities.get("opened", []), progress=progress,
-                        outcome=outcome)
-        except IMSError as error:
-            problems = error.all_problems
+        applied = apply_pairs(caller, pairs, add=add, opened=job.entities.get("opened", []), progress=progress)
+        job.entities["results"] = applied.results()
+        if applied.complete:
+            job.status, job.done = Job.Status.SUCCESS, len(pairs)
+        else:
+            # Every refusal, then what stays in the cloud after all (pairs an add could not undo, shares a removal
+            # did remove): the panel, Activity and the job's page say exactly that.
+            problems = applied.problems(job.entities.get("names", {}))
             job.status, job.error_code = Job.Status.FAIL, problems[0].code
             job.fail_reason = "\n".join(p.message for p in problems)
-            # A pair the cloud took is "undone" in an add (all or nothing) and stays done in a removal.
-            job.entities["results"] = [
-                {"image_id": i, "project_id": p, "status": "failed" if outcome.get((i, p)) or (i, p) not in outcome
-                 else ("undone" if add else "success")}
-                for i, p in pairs
-            ]
-            job.done = 0 if add else sum(1 for r in job.entities["results"] if r["status"] == "success")
-        else:
-            job.status, job.done = Job.Status.SUCCESS, len(pairs)
-            job.entities["results"] = [{"image_id": i, "project_id": p, "status": "success"} for i, p in pairs]
+            job.done = applied.standing
         ended = True
     finally:
         if not ended:
@@ -212,8 +205,15 @@ def describe(job: Job, now: datetime | None = None) -> JobLine:
     elif job.status == Job.Status.FAIL:
         headline = f"Sharing {what} failed" if adding else f"Stopping sharing of {what} failed"
         problems = job.fail_reason.splitlines()
-        detail = ("Nothing was shared: the pairs already added were removed again." if adding
-                  else f"{_plural(job.done, 'share')} of {job.total} removed; the others remain.")
+        left = (job.summary or {}).get("counts", {}).get(LEFT, 0)
+        if adding and left:
+            detail = (f"{_plural(left, 'pair')} of {job.total} remain in the cloud: the console could not remove "
+                      f"{'it' if left == 1 else 'them'} again (listed below; remove them on the images' Sharing "
+                      "tabs). The others were not shared or were removed again.")
+        elif adding:
+            detail = "Nothing was shared: the pairs already added were removed again."
+        else:
+            detail = f"{_plural(job.done, 'share')} of {job.total} removed; the others remain."
     else:
         headline = f"Sharing {what}" if adding else f"Stopping sharing of {what}"
         if job.status == Job.Status.INIT and now - job.begin_time > WORKER_LATE:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ims_console.backends.records import COUNT_LIMIT, ImageQuery, ImageRecord
-from ims_console.ims_errors import IMSError
+from ims_console.ims_errors import CHANGES_REMAIN, IMSError
 
 register = template.Library()
 
@@ -156,6 +156,13 @@ def grouped(problems: list[IMSError]) -> list[ProblemLine]:
 
 
 @register.filter
+def changes_remain(problems: list[IMSError]) -> bool:
+    """Whether a refusal says that part of the request took effect after all (OpenStack mode: the cloud took
+    part of it and the console could not undo it), so that the dialog does not say "Nothing was changed"."""
+    return any(p.code in CHANGES_REMAIN for p in problems or [])
+
+
+@register.filter
 def on_field(problems: list[IMSError], name: str) -> list[IMSError]:
     """The problems about one input of a dialog (IMSError.field): shown next to it."""
     return [p for p in problems or [] if p.field == name]
@@ -164,8 +171,8 @@ def on_field(problems: list[IMSError], name: str) -> list[IMSError]:
 @register.filter
 def off_fields(problems: list[IMSError], names: str) -> list[IMSError]:
     """The problems about none of the inputs named (comma-separated): shown above the dialog's buttons."""
-    fields = set(names.split(","))
-    return [p for p in problems or [] if p.field not in fields]
+    fields = {name for name in names.split(",") if name}
+    return [p for p in problems or [] if not p.field or p.field not in fields]
 
 
 @register.filter

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -161,3 +162,59 @@ def test_a_job_whose_worker_died_is_shown_as_stopped_while_the_page_watches(page
     assert violations(page) == []
     page.goto(live_server.url + "/activity/")
     expect(page.get_by_role("row").filter(has_text="Failed: worker stopped")).to_have_count(1)
+
+
+def test_an_undo_the_cloud_refuses_is_named_in_the_dialog_and_removed_on_the_sharing_tab(
+        page: Page, live_server, cloud, local_cloud, settings):
+    """Issue 18, point 1, as the owner lives it: Glance takes two of four projects, refuses the rest (its limit),
+    and refuses to let the two go again (its policy): the dialog says what stays, links to the Sharing tab, and
+    the owner deletes them there once the cloud allows it."""
+    from tests.conftest import CLOUD_MEMBER_QUOTA
+    from tests.ims_console.test_undo_in_a_failing_cloud import added, crowded_image
+
+    settings.IMS_OS_PARALLEL_CALLS = 1  # Glance's count of members is exact only one call at a time
+    acme = cloud.tenant()
+    image_id = crowded_image(cloud, acme, CLOUD_MEMBER_QUOTA - 2)
+    wanted = [uuid.uuid4().hex for _ in range(4)]
+    log_in(page, live_server.url, acme)
+    page.get_by_role("button", name="More actions for crowded").click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill("\n".join(wanted))
+    with local_cloud.glance_refusing("delete_member"):
+        dialog.get_by_role("button", name="OK").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("Not everything was undone")
+    left = sorted(added(cloud, acme, image_id, wanted))
+    assert len(left) == 2
+    expect(dialog.get_by_role("alert")).to_contain_text("stays shared with 2 projects of this submission")
+    assert violations(page) == []
+    dialog.get_by_role("link", name="Open its Sharing tab").click()
+    expect(page.get_by_role("heading", name="crowded")).to_be_visible()
+    for project in left:
+        page.get_by_role("link", name=f"Delete {project}").click()
+        page.get_by_role("dialog", name="Delete Tenant").get_by_role("button", name="OK").click()
+        expect(page.get_by_role("status")).to_contain_text("Stopped sharing “crowded” with 1 project.")
+    assert added(cloud, acme, image_id, wanted) == set()
+
+
+def test_a_cloud_that_stops_answering_while_a_dialog_is_open_is_said_in_the_dialog(page: Page, live_server, cloud,
+                                                                                   local_cloud):
+    """A 503 answers an htmx request too: the dialog says the cloud is not answering (htmx would show nothing)."""
+    acme, globex = cloud.tenant(), cloud.tenant()
+    cloud.image(acme, "web-server")
+    log_in(page, live_server.url, acme)
+    page.get_by_role("button", name="More actions for web-server").click()
+    page.get_by_role("menuitem", name="Share").click()
+    dialog = page.get_by_role("dialog", name="Share Image")
+    dialog.get_by_label("Project ID").fill(globex.project_id)
+    local_cloud.stop_glance()
+    try:
+        dialog.get_by_role("button", name="OK").click()
+        unavailable = page.get_by_role("dialog", name="The cloud is not answering")
+        expect(unavailable.get_by_role("alert")).to_contain_text(f"The image service at {local_cloud.image_url}")
+        expect(unavailable).to_contain_text("Nothing was changed by this request")
+        assert violations(page) == []
+        unavailable.get_by_role("button", name="Close").click()
+        expect(unavailable).to_be_hidden()
+    finally:
+        local_cloud.start_glance()

@@ -260,7 +260,7 @@ def test_when_glance_refuses_a_pair_the_submission_is_undone_and_the_image_is_pr
 
 
 def test_a_list_page_costs_one_glance_request(cloud):
-    from ims_console.backends import openstack
+    from ims_console.backends import glance
 
     alice = cloud.tenant()
     for n in range(3):
@@ -268,7 +268,7 @@ def test_a_list_page_costs_one_glance_request(cloud):
     client, _ = log_in(alice)
     client.get(reverse("images:private"))  # the red dot's count is asked once, then kept for a while
     calls: list[str] = []
-    session = openstack._session()
+    session = glance.session()
     session.hooks["response"].append(lambda response, *args, **kwargs: calls.append(response.request.url))
     try:
         page = client.get(reverse("images:private")).content.decode()

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from ims_console.ims_errors import IMSError
 from tests.ims_console.test_openstack_mode import log_in
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,57 @@ def test_activity_names_the_recipients_projects(cloud, settings):
     settings.IMS_OS_LOOKUP_USER = ""
     (row,) = owner.get(reverse("activity")).context["page"].rows
     assert row.subjects == f"web → {globex.project_id}"
+
+
+def test_the_lookup_account_is_made_by_the_consoles_own_command_and_works(openstack, local_cloud, settings, monkeypatch):
+    """What the README tells an operator to run (no openstack CLI needed): the account it makes finds projects, and
+    running it again gives the account a new password (the old one stops working)."""
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    from ims_console import project_lookup
+
+    def make() -> str:
+        out = io.StringIO()
+        call_command("os_lookup_account", auth_url=local_cloud.auth_url, name=name, stdout=out)
+        found = re.search(r"IMS_OS_LOOKUP_USER=(\S+) IMS_OS_LOOKUP_PASSWORD='([^']+)'", out.getvalue())
+        assert found and found.group(1) == name, out.getvalue()
+        return found.group(2)
+
+    name = f"ims-lookup-{uuid.uuid4().hex[:6]}"
+    monkeypatch.setenv("OS_ADMIN_PASSWORD", local_cloud.admin_password)
+    acme = openstack.tenant()
+    first, second = make(), make()
+    settings.IMS_OS_LOOKUP_USER, settings.IMS_OS_LOOKUP_DOMAIN = name, "Default"
+    settings.IMS_OS_LOOKUP_PASSWORD = second
+    cache.clear()
+    found = project_lookup.projects([acme.project_id])[acme.project_id]
+    assert found is not None and (found.id, found.account_id) == (acme.project_id, acme.account_id)
+    settings.IMS_OS_LOOKUP_PASSWORD = first
+    cache.clear()
+    with pytest.raises(IMSError, match="refused the console's lookup account"):
+        project_lookup.projects([acme.project_id])
+
+
+def test_the_command_refuses_without_the_administrators_password(local_cloud, monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.delenv("OS_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="Set OS_ADMIN_PASSWORD"):
+        call_command("os_lookup_account", auth_url=local_cloud.auth_url)
+
+
+def test_the_demo_data_is_not_loaded_in_openstack_mode(openstack):
+    import io
+
+    from django.core.management import call_command
+
+    from ims_console.models import Account
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "no demo data is loaded" in out.getvalue()
+    assert not Account.objects.exists()

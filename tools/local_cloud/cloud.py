@@ -9,8 +9,10 @@ It writes both services' configuration and SQLite databases under DIRECTORY, ser
 Glance in Keystone's catalog for the regions eu-de and eu-nl, and with --demo adds the demo accounts (Keystone
 domains acme, globex, initech), their projects, users (alice, carol, bob, dave; password ims-demo) and images. When
 both answer it writes DIRECTORY/ready.json (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`), logs
-where they are, and runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone and SIGUSR2 starts
-it again (for tests of a cloud whose image service goes away and comes back).
+where they are, and runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone
+and SIGUSR2 starts it again (for tests of a cloud whose image service goes away and comes back). With
+--shipped-glance-port a second Glance serves the same database as Glance is shipped, whose concurrent writes fail
+now and then (for tests of a cloud that fails some calls: see SQLITE_WRITERS_WAIT).
 """
 
 from __future__ import annotations
@@ -107,7 +109,13 @@ password = {SERVICE_PASSWORD}
 [oslo_policy]
 enforce_new_defaults = true
 enforce_scope = false
+policy_file = {etc}/policy.yaml
 """)
+    # No rule of its own: Glance's defaults. Tests write rules into it to make Glance refuse an operation, as a
+    # cloud's operator may (Glance reads the file again when it changes).
+    policy = etc / "policy.yaml"
+    if not policy.exists():
+        policy.write_text("{}\n")
     return etc
 
 
@@ -137,10 +145,13 @@ def _sqlite_begin(connection):
 """
 
 
-def serve(directory: Path, name: str, module: str, port: int, env: dict, workers: int = 1) -> subprocess.Popen:
-    """gunicorn with a WSGI module of our own: oslo.config reads sys.argv, which holds gunicorn's arguments."""
+def serve(directory: Path, name: str, module: str, port: int, env: dict, workers: int = 1,
+          writers_wait: bool = True) -> subprocess.Popen:
+    """gunicorn with a WSGI module of our own: oslo.config reads sys.argv, which holds gunicorn's arguments.
+    `writers_wait=False` serves the service as shipped, without SQLITE_WRITERS_WAIT."""
     wsgi = directory / f"{name}_wsgi.py"
-    wsgi.write_text(f"import sys\nsys.argv = sys.argv[:1]\n{SQLITE_WRITERS_WAIT}from {module} import application  # noqa: E402,F401\n")
+    hook = SQLITE_WRITERS_WAIT if writers_wait else ""
+    wsgi.write_text(f"import sys\nsys.argv = sys.argv[:1]\n{hook}from {module} import application  # noqa: E402,F401\n")
     log = open(directory / f"{name}-gunicorn.log", "ab")  # noqa: SIM115 - open as long as the server runs
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "--chdir", str(directory), f"{name}_wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -256,6 +267,10 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--glance-workers", type=int, default=1, help="Glance's gunicorn processes (4 threads each)")
     parser.add_argument("--member-quota", type=int, default=128, help="Glance's image_member_quota (its default 128)")
+    parser.add_argument("--shipped-glance-port", type=int, default=0,
+                        help="also serve Glance as shipped (without SQLITE_WRITERS_WAIT) on this port, on the same "
+                             "database: concurrent member writes then fail now and then with 'database is locked' "
+                             "(HTTP 500), as a cloud under load may")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     directory = args.directory.resolve()
@@ -287,6 +302,10 @@ def main() -> None:
         serve(directory, "keystone", "keystone.wsgi.api", args.keystone_port, {"OS_KEYSTONE_CONFIG_FILES": str(config)}),
         glance(),
     ]
+    shipped_url = f"http://127.0.0.1:{args.shipped_glance_port}" if args.shipped_glance_port else ""
+    if shipped_url:
+        servers.append(serve(directory, "glance_shipped", "glance.wsgi.api", args.shipped_glance_port,
+                             {"OS_GLANCE_CONFIG_DIR": str(etc)}, workers=args.glance_workers, writers_wait=False))
 
     # SIGUSR1 and SIGUSR2 only say whether Glance is wanted; the main loop below stops or starts it. (Acting in the
     # handlers raced: a start that came while the stop still waited for Glance to exit saw it alive and did nothing.)
@@ -315,6 +334,8 @@ def main() -> None:
     try:
         wait_for(auth_url)
         wait_for(image_url + "/versions")
+        if shipped_url:
+            wait_for(shipped_url + "/versions")
         if fresh:
             keystone = Keystone(auth_url)
             register_glance(keystone, image_url)
@@ -329,7 +350,9 @@ def main() -> None:
     ready = directory / "ready.json"
     draft = directory / "ready.json.draft"
     draft.write_text(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD,
-                                 "lookup_user": LOOKUP_USER, "lookup_password": LOOKUP_PASSWORD}))
+                                 "lookup_user": LOOKUP_USER, "lookup_password": LOOKUP_PASSWORD,
+                                 "shipped_image_url": shipped_url, "glance_policy_file": str(etc / "policy.yaml"),
+                                 "glance_log": str(directory / "glance.log")}))
     draft.replace(ready)
     log.info("Keystone at %s and Glance at %s are ready (state in %s)", auth_url, image_url, directory)
     while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.urls import reverse
 
-from ims_console.backends import openstack, openstack_jobs
+from ims_console.backends import glance, openstack_jobs
 from ims_console.models import Job
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -94,7 +94,7 @@ class Command(BaseCommand):
 
     def _list_page(self, client: Client, tenant: _Tenant) -> None:
         calls: list[str] = []
-        session = openstack._session()
+        session = glance.session()
         session.hooks["response"].append(lambda response, *a, **k: calls.append(response.request.url))
         url = reverse("images:private") + "?page_size=20"
         client.get(url)
@@ -130,14 +130,14 @@ class Command(BaseCommand):
         if (job.status, job.done) != (Job.Status.SUCCESS, pairs):
             raise CommandError(f"The job ended {job.status} with {job.done} pairs: {job.fail_reason[:500]}")
 
-        direct = _timed(lambda: tenant.share(direct_images, projects, parallel=openstack.PARALLEL_CALLS))
+        direct = _timed(lambda: tenant.share(direct_images, projects, parallel=settings.IMS_OS_PARALLEL_CALLS))
         sequential = _timed(lambda: tenant.share(sequential_images, projects, parallel=1))
         for image in (console_images[0], direct_images[0], sequential_images[0]):
             if tenant.member_count(image) != self.projects:
                 raise CommandError(f"Image {image} does not have {self.projects} members after the run.")
         self.stdout.write(f"\n== Sharing {size} images with {self.projects} projects ({pairs:,} pairs)")
         self.stdout.write(f"console: {console:.1f} s (the request answered in {answered * 1000:.0f} ms; the job ran the rest)")
-        self.stdout.write(f"Glance directly, {openstack.PARALLEL_CALLS} at a time: {direct:.1f} s "
+        self.stdout.write(f"Glance directly, {settings.IMS_OS_PARALLEL_CALLS} at a time: {direct:.1f} s "
                           f"(console / direct = {console / direct:.2f})")
         self.stdout.write(f"Glance directly, one by one: {sequential:.1f} s (one by one / console = {sequential / console:.2f})")
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -171,6 +172,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if settings.IMS_BACKEND != "embedded":
+            # The console's own data would only confuse there: the tenants, users and images are the cloud's
+            # (`make openstack` has its own demo accounts).
+            self.stdout.write(f"IMS_BACKEND={settings.IMS_BACKEND}: the tenants, users and images are the cloud's, so "
+                              "no demo data is loaded.")
+            return
         created = 0
         projects: dict[str, Project] = {}
         accounts: dict[str, Account] = {}
