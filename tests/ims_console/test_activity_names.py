@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -65,9 +66,10 @@ def test_a_recipient_who_rejected_sees_the_name_of_the_time_of_the_reject(owner,
 
 
 def test_a_recipient_whose_share_expired_does_not_learn_the_new_name(owner, recipient):
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    image_id = share_and_accept(owner, recipient, expires_on=tomorrow)
-    assert end_expired_shares(now=timezone.now() + timedelta(days=3)) == 1
+    # A day after tomorrow in the owner's time zone (its "today" may not be UTC's).
+    today = timezone.now().astimezone(ZoneInfo(owner.membership.time_zone)).date()
+    image_id = share_and_accept(owner, recipient, expires_on=(today + timedelta(days=2)).isoformat())
+    assert end_expired_shares(now=timezone.now() + timedelta(days=4)) == 1
     assert not ImageMember.objects.exists()
     rename(owner, image_id)
     seen = everything_the_recipient_reads(recipient)
