@@ -18,6 +18,6 @@ class ImagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ims_console.models import Project
+        from ims_console.identity.models import Project
 
         post_save.connect(_default_key_with_the_project, sender=Project, dispatch_uid="images.default_key")

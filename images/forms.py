@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import QueryDict
 
 from ims_console.backends.records import SORT_KEYS, SORT_ORDERS, ImageQuery
-from ims_console.vocabulary import IMAGE_TYPE_LABELS, OSType
+from ims_console.core.vocabulary import IMAGE_TYPE_LABELS, OSType
 
 NAME_ALLOWED = re.compile(r"[\w .-]")
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from images.rules import ACCOUNT_ID as HEX_ID  # project IDs have the same form: 32 hexadecimal characters
-from ims_console.backend_calls import http_error, read, write
 from ims_console.backends import get_backend
-from ims_console.dialogs import dialog_done, render_dialog, render_page
-from ims_console.http import ConsoleRequest
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.tenancy import caller_for
+from ims_console.core.errors import ConsoleCode, IMSError
+from ims_console.identity.tenancy import caller_for
+from ims_console.web.calls import http_error, read, write
+from ims_console.web.dialogs import dialog_done, render_dialog, render_page
+from ims_console.web.http import ConsoleRequest
 
 
 @require_GET

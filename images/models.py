@@ -7,8 +7,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from ims_console.models import Account, Project
-from ims_console.vocabulary import (
+from ims_console.core.vocabulary import (
     BACKUP_SOURCE_LABELS,
     IMAGE_TYPE_LABELS,
     STATUS_LABELS,
@@ -18,6 +17,7 @@ from ims_console.vocabulary import (
     OSType,
     Visibility,
 )
+from ims_console.identity.models import Account, Project
 
 DEFAULT_KEY_ALIAS = "ims/default"
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from images.forms import ImageModifyForm
-from ims_console.backend_calls import read, write
 from ims_console.backends import get_backend
 from ims_console.backends.protocol import Scope
-from ims_console.dialogs import dialog_done, render_dialog
-from ims_console.http import ConsoleRequest
-from ims_console.ims_errors import IMSError
-from ims_console.tenancy import caller_for
+from ims_console.core.errors import IMSError
+from ims_console.identity.tenancy import caller_for
+from ims_console.web.calls import read, write
+from ims_console.web.dialogs import dialog_done, render_dialog
+from ims_console.web.http import ConsoleRequest
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.vocabulary import ImageStatus, ImageType
+from ims_console.core.errors import ConsoleCode, IMSError
+from ims_console.core.vocabulary import ImageStatus, ImageType
 
 KEY_ALIAS = re.compile(r"[A-Za-z0-9/_-]{1,255}")
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")

@@ -8,11 +8,11 @@ from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
 
 from images.models import Image, Key, KeyGrant
 from ims_console.backends.records import COUNT_LIMIT
-from ims_console.ids import parse_uuid
-from ims_console.keyset import keyset_page
+from ims_console.core.ids import parse_uuid
+from ims_console.core.keyset import keyset_page
 
 # Columns other apps add to a project's images in the same query (sharing adds each image's number of recipients:
-# ims_console.backends.embedded composes the two).
+# ims_console.backends.embedded.backend composes the two).
 Annotations = dict[str, Expression]
 
 
@@ -61,7 +61,7 @@ def image_page(
     """One page of a list of images: filtered, sorted, keyset-paginated, in at most four queries (the count, the
     marker, where the page starts, the page).
 
-    Keyset pagination (ims_console.keyset) compares (sort key, id) with the marker image's, looked up in the same
+    Keyset pagination (ims_console.core.keyset) compares (sort key, id) with the marker image's, looked up in the same
     list, so an image from elsewhere cannot serve as one.
 
     The total is counted up to COUNT_LIMIT + 1 rows only (a list says "more than 1,000" beyond), from `count`

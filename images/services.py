@@ -1,7 +1,7 @@
 """Writes to images and KMS keys. Each service takes the acting Caller, checks it, and runs in one transaction.
 
 This app knows nothing of sharing: what sharing must do when an image goes (end its members) is handed in by the
-backend that composes the two (ims_console.backends.embedded).
+backend that composes the two (ims_console.backends.embedded.backend).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from images import rules
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
-from ims_console import audit
-from ims_console.audit import Entry
-from ims_console.caller import Caller
-from ims_console.ids import parse_uuid
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.models import Account, Job, Project, Trace
+from ims_console.activity import audit
+from ims_console.activity.audit import Entry
+from ims_console.activity.models import Job, Trace
+from ims_console.core.errors import ConsoleCode, IMSError
+from ims_console.core.ids import parse_uuid
+from ims_console.identity.caller import Caller
+from ims_console.identity.models import Account, Project
 
 
 def lock_images(image_ids: Iterable[str]) -> list[Image]:

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
-from ims_console.backend_calls import read, write
 from ims_console.backends import get_backend
 from ims_console.backends.records import MemberRecord
-from ims_console.dialogs import dialog_done, dialog_params, render_dialog, render_page
-from ims_console.http import ConsoleRequest
-from ims_console.ims_errors import IMSError
-from ims_console.tenancy import caller_for
+from ims_console.core.errors import IMSError
+from ims_console.identity.tenancy import caller_for
+from ims_console.web.calls import read, write
+from ims_console.web.dialogs import dialog_done, dialog_params, render_dialog, render_page
+from ims_console.web.http import ConsoleRequest
 
 
 @require_GET

@@ -8,4 +8,4 @@ class ImsConsoleConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self) -> None:
-        from ims_console import keystone  # noqa: F401 - connects the login and logout receivers
+        from ims_console.identity import keystone  # noqa: F401 - connects the login and logout receivers

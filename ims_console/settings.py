@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from ims_console.database_url import parse_database_url
+from ims_console.core.database_url import parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -95,16 +95,16 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files are served by the WSGI server itself, in development and production alike.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ims_console.middleware.RefuseNulBytesMiddleware",
+    "ims_console.web.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ims_console.tenancy.TenantMiddleware",
-    "ims_console.middleware.CloudFailuresMiddleware",
-    "ims_console.middleware.NoStoreForSignedInMiddleware",
+    "ims_console.identity.tenancy.TenantMiddleware",
+    "ims_console.web.middleware.CloudFailuresMiddleware",
+    "ims_console.web.middleware.NoStoreForSignedInMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,7 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "ims_console.context_processors.console",
+                "ims_console.web.context_processors.console",
             ],
         },
     },
@@ -149,8 +149,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (ModelBackend) remain for embedded mode and for operators on the admin site.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "ims_console.keystone.KeystoneBackend",
-    "ims_console.keystone.LocalUsersBackend",
+    "ims_console.identity.keystone.KeystoneBackend",
+    "ims_console.identity.keystone.LocalUsersBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,7 +222,7 @@ if HTTPS:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_refusals": {"()": "ims_console.middleware.OneLineRefusals"}},
+    "filters": {"one_line_refusals": {"()": "ims_console.web.middleware.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes reports every successful login at INFO; lockouts come at WARNING.
@@ -235,9 +235,9 @@ AXES_FAILURE_LIMIT = env_int("IMS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("IMS_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "ims_console.tenancy.client_ip"
-AXES_USERNAME_CALLABLE = "ims_console.tenancy.throttled_username"
-AXES_LOCKOUT_CALLABLE = "ims_console.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "ims_console.identity.tenancy.client_ip"
+AXES_USERNAME_CALLABLE = "ims_console.identity.tenancy.throttled_username"
+AXES_LOCKOUT_CALLABLE = "ims_console.identity.views.login_locked_out"
 AXES_VERBOSE = False
 
 # Background tasks (Django's Tasks framework) are queued in the console's own database and run by
@@ -274,7 +274,7 @@ if IMS_BACKEND == "openstack":
     if OS_CACERT and not Path(OS_CACERT).is_file():
         raise ImproperlyConfigured(f"OS_CACERT={OS_CACERT!r} is not a file.")
 # OpenStack mode, optional: a Keystone user with the reader role on the system, with which the console checks that
-# recipients' projects exist (and where) and shows their names (ims_console/project_lookup.py).
+# recipients' projects exist (and where) and shows their names (ims_console/identity/project_lookup.py).
 IMS_OS_LOOKUP_USER = os.environ.get("IMS_OS_LOOKUP_USER", "").strip()
 IMS_OS_LOOKUP_PASSWORD = os.environ.get("IMS_OS_LOOKUP_PASSWORD", "")
 IMS_OS_LOOKUP_DOMAIN = os.environ.get("IMS_OS_LOOKUP_DOMAIN", "Default").strip()

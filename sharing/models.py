@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from images.models import Image
-from ims_console.models import Project
+from ims_console.identity.models import Project
 
 
 class Vault(models.Model):

@@ -9,13 +9,13 @@ from django.utils import timezone
 from images import rules
 from images.models import Image, Key
 from images.selectors import key_usable_by
-from ims_console import audit
-from ims_console.audit import Entry
-from ims_console.caller import Caller
-from ims_console.ids import parse_uuid
-from ims_console.ims_errors import IMSError
-from ims_console.models import Job, Trace
-from ims_console.vocabulary import ImageStatus, Visibility
+from ims_console.activity import audit
+from ims_console.activity.audit import Entry
+from ims_console.activity.models import Job, Trace
+from ims_console.core.errors import IMSError
+from ims_console.core.ids import parse_uuid
+from ims_console.core.vocabulary import ImageStatus, Visibility
+from ims_console.identity.caller import Caller
 from sharing.models import ImageMember
 
 

@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.vocabulary import STATUS_LABELS, BackupSource, ImageStatus, ImageType, Visibility
+from ims_console.core.errors import ConsoleCode, IMSError
+from ims_console.core.vocabulary import STATUS_LABELS, BackupSource, ImageStatus, ImageType, Visibility
 
 PROJECT_ID = re.compile(r"[0-9a-f]{32}")
 SEPARATORS = re.compile(r"[\s,;]+")

@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from images.models import Image
 from images.selectors import ImageListPage, image_page, key_usable_by
 from ims_console.backends.records import COUNT_LIMIT
-from ims_console.keyset import keyset_page
-from ims_console.vocabulary import ImageType
+from ims_console.core.keyset import keyset_page
+from ims_console.core.vocabulary import ImageType
 from sharing.models import ImageMember, Vault
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from sharing import expiry
+
 
 @task()
 def end_expired_shares() -> int:
     """Queued to run when shares expire (run_after their expiry): ends every share whose time has come, so a
     worker that was down catches up when it starts again."""
-    from sharing import services
-
-    return services.end_expired_shares()
+    return expiry.end_expired_shares()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import cast
 
 from images.models import Image
-from ims_console.caller import Caller, Remote
-from ims_console.models import Account, Membership, Project
+from ims_console.identity.caller import Caller, Remote
+from ims_console.identity.models import Account, Membership, Project
 from sharing.models import Vault
 from tests.factories import AccountFactory, ImageFactory, MembershipFactory, ProjectFactory, VaultFactory
 

@@ -15,9 +15,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from ims_console.caller import Caller
-from ims_console.ims_errors import IMSError
-from ims_console.models import Account, Membership, Project
+from ims_console.core.errors import IMSError
+from ims_console.identity.caller import Caller
+from ims_console.identity.models import Account, Membership, Project
 from tests.factories import AccountFactory, MembershipFactory, ProjectFactory
 
 
@@ -55,7 +55,7 @@ def snapshot() -> str:
     from django.core import serializers
 
     from images.models import Image, Key, KeyGrant
-    from ims_console.models import Job, Trace
+    from ims_console.activity.models import Job, Trace
     from sharing.models import ImageMember, Vault
 
     models: list = [Image, ImageMember, Key, KeyGrant, Vault, Job, Trace]
@@ -80,7 +80,7 @@ def share_many(owner: Persona, recipient: Persona, count: int, status: str = "pe
     from django.utils import timezone
 
     from images.models import Image
-    from ims_console.bulk import bulk_insert
+    from ims_console.core.bulk import bulk_insert
     from sharing.models import ImageMember
 
     now = timezone.now()
@@ -306,7 +306,7 @@ def local_cloud(tmp_path_factory):
 def run_tasks() -> None:
     """Every queued task, run by the real worker loop. Needs a transactional test database: the job rows must be
     committed for the worker to see them."""
-    from ims_console.backends.openstack_jobs import run_queued_tasks
+    from ims_console.backends.openstack.jobs import run_queued_tasks
 
     run_queued_tasks()
 

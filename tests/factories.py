@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from images.models import DEFAULT_KEY_ALIAS, Image, Key, KeyGrant
-from ims_console.models import Account, Membership, Project, new_hex_id
-from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.core.vocabulary import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.identity.models import Account, Membership, Project, new_hex_id
 
 PASSWORD = "test-password-1"
 

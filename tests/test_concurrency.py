@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from images.models import Image, Key, KeyGrant
+from ims_console.activity.models import Job, Trace
 from ims_console.backends import get_backend
-from ims_console.bulk import bulk_insert
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.models import Job, Trace
+from ims_console.core.bulk import bulk_insert
+from ims_console.core.errors import ConsoleCode, IMSError
 from sharing.models import ImageMember, Vault
 from tests.conftest import caller_of
 from tests.factories import (
@@ -190,7 +190,7 @@ def test_the_expiry_sweep_and_the_owner_stopping_at_once_end_a_share_once_and_gi
     """Both lock the image first: whichever comes second finds the share gone and changes nothing."""
     from django.utils import timezone
 
-    from sharing import services
+    from sharing import expiry
 
     image = ImageFactory(project=owner.project, full_ecs_cbr=True, size=50 * 1024**3)
     vault = Vault.objects.create(project=recipient.project, name="vault-servers", capacity_gb=500, used_gb=100)
@@ -198,7 +198,7 @@ def test_the_expiry_sweep_and_the_owner_stopping_at_once_end_a_share_once_and_gi
                        expires_at=timezone.now())
     caller = caller_of(owner)
     stop = lambda: get_backend().image_members_remove(caller, [str(image.pk)], [recipient.project.id])  # noqa: E731
-    results = at_once([services.end_expired_shares if n % 2 else stop for n in range(THREADS)])
+    results = at_once([expiry.end_expired_shares if n % 2 else stop for n in range(THREADS)])
     refusals(results, ConsoleCode.NOT_A_RECIPIENT)
     assert not ImageMember.objects.exists()
     assert Vault.objects.get(pk=vault.pk).used_gb == 50
@@ -213,14 +213,14 @@ def test_the_expiry_sweep_and_the_owner_moving_the_end_at_once_either_end_the_sh
 
     from django.utils import timezone
 
-    from sharing import services
+    from sharing import expiry
 
     image = ImageFactory(project=owner.project)
     ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now())
     later = timezone.now() + timedelta(days=7)
     caller = caller_of(owner)
     move = lambda: get_backend().image_member_end_set(caller, str(image.pk), recipient.project.id, later)  # noqa: E731
-    results = at_once([services.end_expired_shares if n % 2 else move for n in range(THREADS)])
+    results = at_once([expiry.end_expired_shares if n % 2 else move for n in range(THREADS)])
     refused = refusals(results, ConsoleCode.NOT_A_RECIPIENT)
     ended = Trace.objects.filter(name="deleteMember").count()
     if ImageMember.objects.exists():

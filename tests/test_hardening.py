@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from images.models import Image, Key
-from ims_console.middleware import OneLineRefusals
-from ims_console.models import Job, Trace
+from ims_console.activity.models import Job, Trace
+from ims_console.web.middleware import OneLineRefusals
 from sharing.models import ImageMember
 from tests.factories import PASSWORD, ImageFactory, KeyFactory, MembershipFactory, ProjectFactory
 
@@ -245,7 +245,7 @@ def test_a_server_error_shows_the_consoles_own_500_page():
 
 
 # ---- Found by probing the production server (issue 18, point 4). The fourth, a former recipient learning an image's
-# new name from Activity, is tests/ims_console/test_activity_names.py.
+# new name from Activity, is tests/ims_console/activity/test_activity_names.py.
 
 @pytest.mark.parametrize("target", ["-1", "images", "images:private", "//evil.example/", "javascript:alert(1)",
                                     "\\\\evil.example", " /images/", "", "https://testserver/images/"])

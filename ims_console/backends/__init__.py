@@ -13,11 +13,11 @@ from ims_console.backends.protocol import Backend
 @cache
 def _backend(name: str) -> Backend:
     if name == "embedded":
-        from ims_console.backends.embedded import EmbeddedBackend
+        from ims_console.backends.embedded.backend import EmbeddedBackend
 
         return EmbeddedBackend()
     if name == "openstack":
-        from ims_console.backends.openstack import OpenStackBackend
+        from ims_console.backends.openstack.backend import OpenStackBackend
 
         return OpenStackBackend()
     raise ImproperlyConfigured(f"IMS_BACKEND={name!r} is not available; this version has 'embedded' and 'openstack'.")

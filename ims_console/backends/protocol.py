@@ -2,7 +2,7 @@
 
 Views speak only this protocol. The embedded backend implements it over this project's database; a remote backend
 implements it over an IMS- or Glance-compatible HTTP API, with the same records (ims_console.backends.records) and
-the same errors (ims_console.ims_errors). tests/contract/ holds the behaviour every backend must show.
+the same errors (ims_console.core.errors). tests/contract/ holds the behaviour every backend must show.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ims_console.backends.records import (
     SharingResult,
     VaultRecord,
 )
-from ims_console.caller import Caller
+from ims_console.identity.caller import Caller
 
 
 class Scope(StrEnum):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ims_console import keyset
-from ims_console.vocabulary import BACKUP_SOURCE_LABELS, IMAGE_TYPE_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS
+from ims_console.core import keyset
+from ims_console.core.vocabulary import BACKUP_SOURCE_LABELS, IMAGE_TYPE_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ class ImagePage:
 
     @property
     def page_label(self) -> str:
-        """ "Page 2 of 5" (ims_console.keyset.page_label); "" when the image service does not count (Glance)."""
+        """ "Page 2 of 5" (ims_console.core.keyset.page_label); "" when the image service does not count (Glance)."""
         if self.position is None or self.total is None:
             return ""
         return keyset.page_label(position=self.position, total=self.total, shown=len(self.items),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ims_console.backends.records import COUNT_LIMIT, ImageQuery, ImageRecord
-from ims_console.ims_errors import CHANGES_REMAIN, IMSError
+from ims_console.core.errors import CHANGES_REMAIN, IMSError
 
 register = template.Library()
 

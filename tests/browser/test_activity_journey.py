@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from images.models import Image
-from ims_console.models import Project
+from ims_console.identity.models import Project
 from tests.browser.conftest import log_in_without_javascript, open_share_dialog
 from tests.browser.test_accessibility import violations
 

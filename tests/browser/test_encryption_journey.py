@@ -105,7 +105,7 @@ def test_grants_replication_and_revocation(page: Page, second_page: Page, consol
     expect(dave.get_by_role("status")).to_contain_text("Replicated “vault-ubuntu2204-enc-custom” as “copy_vault-ubuntu2204-enc-custom”")
 
     dave.get_by_role("navigation", name="Image lists").get_by_role("link", name="Private Images").click()
-    from ims_console.models import Project
+    from ims_console.identity.models import Project
 
     bob_project = Project.objects.get(name="eu-de_globex").id
     dialog = share_dialog(dave, "copy_vault-ubuntu2204-enc-custom")

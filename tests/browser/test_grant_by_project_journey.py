@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from images.models import KeyGrant
-from ims_console.models import Project
+from ims_console.identity.models import Project
 from sharing.models import ImageMember
 from tests.browser.test_accessibility import violations
 from tests.browser.test_encryption_journey import share_dialog

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from images.models import Image
-from ims_console.models import Project
+from ims_console.identity.models import Project
 from sharing.models import ImageMember
 from tests.factories import ImageFactory
 

@@ -19,11 +19,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def cloud(local_cloud, settings, transactional_db):
-    settings.IMS_BACKEND = "openstack"
-    settings.OS_AUTH_URL = local_cloud.auth_url
-    settings.OS_REGION_NAME = "eu-de"
-    return OpenStackCloud(local_cloud)
+def cloud(openstack, transactional_db):
+    """The live server's requests come from another thread: the test database is a transactional one."""
+    return openstack
 
 
 def log_in(page: Page, url: str, tenant: Tenant) -> None:
@@ -137,8 +135,8 @@ def test_a_job_whose_worker_died_is_shown_as_stopped_while_the_page_watches(page
 
     from django.utils import timezone
 
-    from ims_console.backends import openstack_jobs
-    from ims_console.models import Job
+    from ims_console.activity.models import Job
+    from ims_console.backends.openstack import jobs as openstack_jobs
 
     settings.IMS_BACKGROUND_PAIRS = 2
     acme, globex, initech = cloud.tenant(), cloud.tenant(), cloud.tenant()
@@ -151,7 +149,7 @@ def test_a_job_whose_worker_died_is_shown_as_stopped_while_the_page_watches(page
     dialog.get_by_role("button", name="OK").click()
     jobs = page.get_by_role("region", name="Background jobs")
     expect(jobs).to_contain_text("Sharing 1 image with 3 projects")
-    # No worker runs in this test. The real kill is in tests/ims_console/test_background_jobs.py; here the job is
+    # No worker runs in this test. The real kill is in tests/ims_console/backends/openstack/test_background_jobs.py; here the job is
     # put where a killed worker leaves it: running, last heard of longer ago than any Glance call takes.
     Job.objects.update(status=Job.Status.RUNNING,
                        heartbeat_at=timezone.now() - openstack_jobs.stalled_after() - timedelta(seconds=1))
@@ -170,7 +168,7 @@ def test_an_undo_the_cloud_refuses_is_named_in_the_dialog_and_removed_on_the_sha
     and refuses to let the two go again (its policy): the dialog says what stays, links to the Sharing tab, and
     the owner deletes them there once the cloud allows it."""
     from tests.conftest import CLOUD_MEMBER_QUOTA
-    from tests.ims_console.test_undo_in_a_failing_cloud import added, crowded_image
+    from tests.ims_console.backends.openstack.test_undo_in_a_failing_cloud import added, crowded_image
 
     settings.IMS_OS_PARALLEL_CALLS = 1  # Glance's count of members is exact only one call at a time
     acme = cloud.tenant()

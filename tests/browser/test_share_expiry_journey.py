@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ims_console.backends import openstack_jobs
-from ims_console.models import Project
+from ims_console.backends.openstack import jobs as openstack_jobs
+from ims_console.identity.models import Project
 from sharing.models import ImageMember
 from tests.browser.conftest import open_share_dialog
 from tests.browser.test_accessibility import violations

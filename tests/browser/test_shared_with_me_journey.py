@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ims_console.models import Project
+from ims_console.identity.models import Project
 from sharing.models import ImageMember
 from tests.browser.test_accessibility import violations
 

@@ -111,7 +111,7 @@ def test_an_image_that_cannot_be_shared_says_why(page: Page, console):
 
 
 def test_stop_sharing_removes_one_recipient_and_the_sharing_tab_deletes_all(page: Page, console):
-    from ims_console.models import Project
+    from ims_console.identity.models import Project
 
     console(page, "alice")
     bob, dave = (Project.objects.get(name=n).id for n in ("eu-de_globex", "eu-de_initech"))

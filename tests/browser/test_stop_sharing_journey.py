@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from ims_console.models import Project
+from ims_console.identity.models import Project
 from sharing.models import ImageMember
 from tests.browser.test_accessibility import violations
 from tests.factories import ImageFactory, ImageMemberFactory

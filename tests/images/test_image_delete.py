@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from images.models import Image
-from ims_console.models import Job, Trace
+from ims_console.activity.models import Job, Trace
 from sharing.models import ImageMember
 from tests.factories import ImageFactory, ImageMemberFactory
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from images.models import Image, Key, KeyGrant
 from images.services import key_create, key_grant_create, key_grant_revoke, key_state_update
-from ims_console.ims_errors import ConsoleCode
-from ims_console.models import Job, Trace
+from ims_console.activity.models import Job, Trace
+from ims_console.core.errors import ConsoleCode
 from sharing.models import ImageMember
 from sharing.replication import image_replicate
 from sharing.services import image_members_add

@@ -6,7 +6,7 @@ import factory
 import pytest
 from django.urls import reverse
 
-from ims_console.vocabulary import ImageType, OSType
+from ims_console.core.vocabulary import ImageType, OSType
 from tests.factories import ImageFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

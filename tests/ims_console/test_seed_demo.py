@@ -9,9 +9,9 @@ from django.core.serializers import serialize
 from django.test import RequestFactory
 
 from images.models import Image, Key, KeyGrant
+from ims_console.core.vocabulary import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.identity.models import Account, Membership, Project
 from ims_console.management.commands.seed_demo import demo_hex
-from ims_console.models import Account, Membership, Project
-from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def seed() -> str:
 def snapshot() -> str:
     from django.contrib.auth.models import User
 
-    from ims_console.models import Job, Trace
+    from ims_console.activity.models import Job, Trace
     from sharing.models import ImageMember, Vault
 
     models: list = [Vault, Account, Project, Membership, User, Key, KeyGrant, Image, ImageMember, Job, Trace]
@@ -109,7 +109,7 @@ def test_seed_demo_prints_the_demo_logins():
 
 
 def test_acme_and_globex_share_with_each_other_in_every_status_through_the_service():
-    from ims_console.models import Job, Trace
+    from ims_console.activity.models import Job, Trace
     from sharing.models import ImageMember
 
     seed()

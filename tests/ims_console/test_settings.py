@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ims_console.database_url import parse_database_url
+from ims_console.core.database_url import parse_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ims_console.ims_errors import ConsoleCode
-from ims_console.models import Job, Trace
+from ims_console.activity.models import Job, Trace
+from ims_console.core.errors import ConsoleCode
+from sharing.acceptance import image_member_status_update
 from sharing.models import ImageMember, Vault
-from sharing.services import image_member_status_update
 from tests.conftest import caller_of, refused
 from tests.factories import ImageFactory, ImageMemberFactory
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ims_console.backends import openstack_jobs
-from ims_console.ims_errors import ConsoleCode, IMSError
-from ims_console.models import Job, Trace
-from sharing import rules, services
+from ims_console.activity.models import Job, Trace
+from ims_console.backends.openstack import jobs as openstack_jobs
+from ims_console.core.errors import ConsoleCode, IMSError
+from sharing import expiry, rules, services
 from sharing.models import ImageMember, Vault
 from tests.conftest import caller_of, snapshot
 from tests.factories import ImageFactory, ImageMemberFactory, VaultFactory
@@ -140,13 +140,13 @@ def test_expired_shares_end_by_themselves_as_a_stop_would_and_others_stay(owner,
     lasting = ImageMemberFactory(image=web, project=recipient.project, expires_at=timezone.now() + timedelta(days=1))
     forever = ImageMemberFactory(image=erp, project=owner.project.account.projects.create(name="other", region="eu-de"))
 
-    assert services.end_expired_shares() == 1
+    assert expiry.end_expired_shares() == 1
 
     assert set(ImageMember.objects.values_list("pk", flat=True)) == {lasting.pk, forever.pk}
     assert Vault.objects.get(pk=vault.pk).used_gb == 0
     job = Job.objects.get()
     assert (job.job_type, job.project_id, job.username, job.entities["reason"]) == (
-        Job.Type.DELETE_MEMBERS, owner.project.id, services.EXPIRY_USER, "expired"
+        Job.Type.DELETE_MEMBERS, owner.project.id, expiry.EXPIRY_USER, "expired"
     )
     trace = Trace.objects.get()
     assert (trace.name, trace.resource_id, trace.member_project_id, trace.result) == (
@@ -157,7 +157,7 @@ def test_expired_shares_end_by_themselves_as_a_stop_would_and_others_stay(owner,
     tab = owner.client.get(reverse("image_activity", args=[erp.pk])).context["traces"].rows
     assert [t.action for t in tab] == ["Share expired for"]
     assert "erp" not in recipient.client.get(reverse("sharing:shared_with_me")).content.decode()
-    assert services.end_expired_shares() == 0
+    assert expiry.end_expired_shares() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -178,7 +178,7 @@ def test_the_sweep_and_the_owner_stopping_at_once_end_the_share_once(owner, reci
     image = ImageFactory(project=owner.project)
     ImageMemberFactory(image=image, project=recipient.project, expires_at=timezone.now() - timedelta(seconds=1))
     services.image_members_remove(caller=caller_of(owner), image_ids=[str(image.pk)], project_ids=[recipient.project.id])
-    assert services.end_expired_shares() == 0 and Job.objects.count() == 1
+    assert expiry.end_expired_shares() == 0 and Job.objects.count() == 1
 
 
 # ---- Change End on the Sharing tab: move a share's end, or remove it.
@@ -227,7 +227,7 @@ def test_change_end_removes_the_end_with_its_button_or_an_empty_day(owner, recip
     assert f"The share of “web” with {recipient.project.name} lasts until you stop sharing." in response.content.decode()
     assert ImageMember.objects.get().expires_at is None
     assert Trace.objects.get().result == "end removed"
-    assert services.end_expired_shares(now=timezone.now() + timedelta(days=3650)) == 0
+    assert expiry.end_expired_shares(now=timezone.now() + timedelta(days=3650)) == 0
     # Removing it again changes nothing, and says so.
     again = owner.client.post(end_url(image), {"project_id": recipient.project.id, **how}, headers=HTMX)
     assert "Nothing changed: the share of “web”" in again.content.decode()

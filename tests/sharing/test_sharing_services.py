@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from ims_console.ims_errors import ConsoleCode
-from ims_console.models import Job, Trace
+from ims_console.activity.models import Job, Trace
+from ims_console.core.errors import ConsoleCode
 from sharing.models import ImageMember
 from sharing.services import image_members_add, image_members_remove
 from tests.conftest import caller_of, refused

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ims_console.backends import get_backend
-from ims_console.ims_errors import IMSError
+from ims_console.core.errors import IMSError
 from sharing.models import ImageMember, Vault
 from tests.conftest import caller_of
 from tests.factories import ImageFactory, ImageMemberFactory

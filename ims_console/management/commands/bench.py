@@ -4,7 +4,7 @@
 2. Each list's median time with 2, 10,000 and 100,000 rows (private images, shared, pending), in-process.
 3. Accept All with 10,000 pending shares: the dialog, the POST, and the process's memory across ten repeats.
 4. Pages under gunicorn (2 sync workers) with wrk at 8 and 32 connections, against a bare Django page (login
-   required, a base template, database sessions) served the same way (ims_console.bench_settings).
+   required, a base template, database sessions) served the same way (ims_console.bench.settings).
 
 Figures come from one run on whatever machine runs it; they are printed, not asserted.
 """
@@ -32,9 +32,9 @@ from django.test import Client
 from django.utils import timezone
 
 from images.models import Image
-from ims_console.bulk import bulk_insert
-from ims_console.models import Account, Membership, Project
-from ims_console.tenancy import SESSION_PROJECT_KEY
+from ims_console.core.bulk import bulk_insert
+from ims_console.identity.models import Account, Membership, Project
+from ims_console.identity.tenant import SESSION_PROJECT_KEY
 from sharing.models import ImageMember
 
 HTMX = {"HX-Request": "true", "HX-Target": "modal"}
@@ -146,7 +146,7 @@ class Command(BaseCommand):
         detail = Image.objects.filter(project=acme, name="api-gateway-debian12").first() or crowded
         session = _client(alice, acme).cookies["sessionid"].value
         pages = [
-            ("bare Django page", "ims_console.bench_settings", "/bench/reference/"),
+            ("bare Django page", "ims_console.bench.settings", "/bench/reference/"),
             ("Private Images (20 rows)", "ims_console.settings", "/images/?page_size=20"),
             ("Images Shared with Me", "ims_console.settings", "/shared/"),
             ("image details", "ims_console.settings", f"/images/{detail.pk}/"),
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             ("KMS Keys", "ims_console.settings", "/images/keys/"),
         ]
         results = {}
-        for settings_module in ("ims_console.bench_settings", "ims_console.settings"):
+        for settings_module in ("ims_console.bench.settings", "ims_console.settings"):
             port = _free_port()
             server = _gunicorn(settings_module, port, "/bench/reference/" if "bench" in settings_module else "/")
             try:

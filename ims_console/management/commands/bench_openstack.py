@@ -30,8 +30,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.urls import reverse
 
-from ims_console.backends import glance, openstack_jobs
-from ims_console.models import Job
+from ims_console.activity.models import Job
+from ims_console.backends.openstack import glance
+from ims_console.backends.openstack import jobs as openstack_jobs
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "bench-password"

@@ -1,5 +1,5 @@
 """OpenStack mode: make the console's read-only Keystone account (IMS_OS_LOOKUP_USER), with which it checks that
-recipients' projects exist in the image's region and shows their names (ims_console/project_lookup.py).
+recipients' projects exist in the image's region and shows their names (ims_console/identity/project_lookup.py).
 
 What `openstack user create … ims-lookup` and `openstack role add --system all --user ims-lookup reader` do, through
 Keystone's API with a cloud administrator's credentials, so that no other tool is needed. Run again, it gives the

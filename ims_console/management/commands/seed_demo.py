@@ -13,11 +13,12 @@ from django.db import transaction
 
 from images.models import Image, Key, KeyGrant
 from images.services import create_default_key
-from ims_console.caller import Caller
-from ims_console.models import Account, Membership, Project
-from ims_console.vocabulary import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.core.vocabulary import BackupSource, ImageStatus, ImageType, OSType
+from ims_console.identity.caller import Caller
+from ims_console.identity.models import Account, Membership, Project
+from sharing.acceptance import image_member_status_update
 from sharing.models import ImageMember, Vault
-from sharing.services import image_member_status_update, image_members_add
+from sharing.services import image_members_add
 
 # Every demo ID is derived from a name in this namespace, so it is the same on every machine.
 DEMO_NAMESPACE = uuid.UUID("6f1f7c2e-3c1a-4c39-9a59-0d6a4d1c2b10")

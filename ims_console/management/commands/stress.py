@@ -28,9 +28,10 @@ from django.db.models import Count, Sum
 from requests import Response
 
 from images.models import Image, Key
-from ims_console.bulk import bulk_insert
+from ims_console.activity.models import Job, Trace
+from ims_console.core.bulk import bulk_insert
+from ims_console.identity.models import Account, Project
 from ims_console.management.commands.seed_demo import DEMO_PASSWORD
-from ims_console.models import Account, Job, Project, Trace
 from sharing.models import ImageMember, Vault
 from sharing.rules import member_limit
 

@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from images.models import Image
-from ims_console import audit
-from ims_console.caller import Caller
-from ims_console.models import Account, Job, Project, Trace
+from ims_console.activity import audit
+from ims_console.activity.models import Job, Trace
+from ims_console.identity.caller import Caller
+from ims_console.identity.models import Account, Project
 from sharing.models import ImageMember
 from sharing.services import image_members_add
 

@@ -1,0 +1,101 @@
+"""OpenStack mode's client of Glance v2 (the cloud's image API): one keep-alive session per thread, the caller's
+token, and every answer other than a success turned into the console's IMSError (401: log in again; 404 of an image:
+IMG.0027; 5xx, no answer or garbage: the cloud is unavailable, 502/503; other 4xx: the cloud refused, in its own
+words)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ims_console.core.errors import ConsoleCode, IMSError
+from ims_console.identity.caller import Caller, Remote
+
+JSON_PATCH = "application/openstack-images-v2.1-json-patch"
+
+_local = threading.local()
+
+
+def session() -> requests.Session:
+    """One keep-alive session per thread. Connection errors are retried (nothing reached the server); a read
+    that timed out or an error status is never retried, so a write is never sent twice."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.1)
+        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=settings.IMS_OS_PARALLEL_CALLS))
+        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=settings.IMS_OS_PARALLEL_CALLS))
+        if getattr(settings, "OS_CACERT", ""):
+            session.verify = settings.OS_CACERT
+        _local.session = session
+    return session
+
+
+def remote_of(caller: Caller) -> Remote:
+    if caller.remote is None:
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Log in again: this session holds no token for the cloud.", status=401)
+    return caller.remote
+
+
+def call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs: Any) -> Any:
+    """One request to Glance, its refusals turned into the console's errors."""
+    remote = remote_of(caller)
+    timeout = settings.IMS_REMOTE_TIMEOUT
+    headers = {"X-Auth-Token": remote.token, "Accept": "application/json", **kwargs.pop("headers", {})}
+    url = remote.image_url.rstrip("/") + path
+    try:
+        response = session().request(method, url, headers=headers, timeout=timeout, **kwargs)
+    except requests.Timeout:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} did not answer in {timeout:g} s.",
+            status=503,
+        ) from None
+    except requests.ConnectionError:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} cannot be reached.", status=503
+        ) from None
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+            requests.TooManyRedirects) as error:  # a reply cut short or garbled on the way, or a redirect loop
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} answered badly ({type(error).__name__}).",
+            status=502,
+        ) from None
+    if response.status_code == 401:
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, "Your session with the cloud has ended: log in again.", status=401)
+    if response.status_code == 404 and image_id:
+        raise IMSError.image_not_found(image_id)
+    if response.status_code >= 500:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE,
+            f"The image service at {remote.image_url} failed ({response.status_code}); try again later.", status=502,
+        )
+    if response.status_code >= 400:
+        raise IMSError(ConsoleCode.CLOUD_REFUSED, glance_message(response), status=response.status_code)
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise IMSError(
+            ConsoleCode.CLOUD_UNAVAILABLE, f"The image service at {remote.image_url} answered something that is not JSON.",
+            status=502,
+        ) from None
+
+
+def glance_message(response: requests.Response) -> str:
+    """Glance's own words, without its HTML wrapping."""
+    text = response.text
+    try:
+        body = response.json()
+        text = body.get("message") or body.get("error", {}).get("message") or text
+    except ValueError:
+        pass
+    lines = [line.strip() for line in text.replace("<br />", "\n").splitlines() if line.strip() and not line.strip().startswith("<")]
+    return " ".join(lines[-1:]) or f"The image service refused the request ({response.status_code})."
+
+

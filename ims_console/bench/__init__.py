@@ -1,0 +1,1 @@
+"""The bare Django page `make bench` compares the console's pages with."""

@@ -1,0 +1,76 @@
+"""Who acts: accounts (IAM domains), their projects in regions, and which user belongs where.
+
+The models of the ims_console app (ims_console/models.py gathers them), so their tables and migrations are the
+app's."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+hex32 = RegexValidator(r"^[0-9a-f]{32}\Z", "Enter 32 lowercase hexadecimal characters.")
+
+
+def new_hex_id() -> str:
+    return uuid.uuid4().hex
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return list(settings.IMS_REGIONS.items())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
+class Account(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_hex_id, validators=[hex32])
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_hex_id, validators=[hex32])
+    name = models.CharField(max_length=64)
+    region = models.CharField(max_length=32, choices=region_choices)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="projects")
+
+    class Meta:
+        ordering = ["region", "name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="project_name_unique_in_account")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region})"
+
+    @property
+    def region_name(self) -> str:
+        return settings.IMS_REGIONS.get(self.region, self.region)
+
+
+class Membership(models.Model):
+    """A console user belongs to exactly one account, as an administrator or read-only."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        READONLY = "readonly", "Read-only"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READONLY)
+    time_zone = models.CharField(
+        max_length=64, default=settings.IMS_DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.account} ({self.role})"
