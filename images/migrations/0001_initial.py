@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import ims_console.vocabulary
+import ims_console.core.vocabulary
 import uuid
 from django.db import migrations, models
 
@@ -36,8 +36,8 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('name', models.CharField(max_length=128)),
                 ('description', models.TextField(blank=True, max_length=1024)),
-                ('status', models.CharField(choices=[('active', 'Normal'), ('queued', 'Queuing'), ('saving', 'Creating'), ('killed', 'Error')], default=ims_console.vocabulary.ImageStatus['ACTIVE'], max_length=16)),
-                ('visibility', models.CharField(choices=[('private', 'private'), ('shared', 'shared'), ('public', 'public')], default=ims_console.vocabulary.Visibility['PRIVATE'], max_length=16)),
+                ('status', models.CharField(choices=[('active', 'Normal'), ('queued', 'Queuing'), ('saving', 'Creating'), ('killed', 'Error')], default=ims_console.core.vocabulary.ImageStatus['ACTIVE'], max_length=16)),
+                ('visibility', models.CharField(choices=[('private', 'private'), ('shared', 'shared'), ('public', 'public')], default=ims_console.core.vocabulary.Visibility['PRIVATE'], max_length=16)),
                 ('image_type', models.CharField(choices=[('system', 'ECS system disk image'), ('data', 'Data disk image'), ('full_ecs', 'Full-ECS image'), ('iso', 'ISO image')], max_length=16)),
                 ('os_type', models.CharField(choices=[('Linux', 'Linux'), ('Windows', 'Windows'), ('Other', 'Other')], max_length=16)),
                 ('os_version', models.CharField(blank=True, max_length=255)),
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='image',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('image_type', ims_console.vocabulary.ImageType['FULL_ECS']), _negated=True), models.Q(('backup_source', ''), _negated=True), _connector='OR'), name='full_ecs_image_has_backup_source'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('image_type', ims_console.core.vocabulary.ImageType['FULL_ECS']), _negated=True), models.Q(('backup_source', ''), _negated=True), _connector='OR'), name='full_ecs_image_has_backup_source'),
         ),
         migrations.AddConstraint(
             model_name='keygrant',

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# As ims_console.audit.summarize was written with this migration (a migration keeps its own copy).
+# As ims_console.activity.audit.summarize was written with this migration (a migration keeps its own copy).
 NAMED = 3
 
 
