@@ -15,7 +15,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: help run test bench bench-openstack stress screenshots clean chromium wrk openstack openstack-venv
+.PHONY: help run test bench bench-openstack stress screenshots clean chromium wrk openstack openstack-venv clients-venv
 
 help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -62,12 +62,12 @@ run: $(VENV)/.installed
 	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # PYTEST_ARGS narrows the run (CI's PostgreSQL pass: -m "not browser"); empty, it is every test.
-test: $(VENV)/.installed chromium openstack-venv
+test: $(VENV)/.installed chromium openstack-venv clients-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	IMS_CLOUD_PYTHON=$(CLOUD_VENV)/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+	IMS_CLOUD_PYTHON=$(CLOUD_VENV)/bin/python IMS_CLIENTS_BIN=$(CLIENTS_VENV)/bin $(PY) -m pytest $(PYTEST_ARGS)
 
 # The load tool for `make bench`, from Debian's packages.
 wrk:
@@ -126,6 +126,22 @@ $(CLOUD_VENV)/.installed:
 	echo "Creating the test cloud's virtualenv $(CLOUD_VENV) with $$found"; \
 	rm -rf "$(CLOUD_VENV)" && "$$found" -m venv "$(CLOUD_VENV)" && \
 	"$(CLOUD_VENV)/bin/pip" install --quiet -r $(CLOUD_REQUIREMENTS) && touch $@
+
+# The official API clients (openstacksdk, the openstack CLI) that the API tests run, cached the same way.
+CLIENTS_REQUIREMENTS := tools/clients/requirements.txt
+CLIENTS_VENV ?= $(HOME)/.cache/ims-console/clients-$(shell sha1sum $(CLIENTS_REQUIREMENTS) | cut -c1-12)
+
+clients-venv: $(CLIENTS_VENV)/.installed
+
+$(CLIENTS_VENV)/.installed:
+	@found=""; \
+	for c in $(CLOUD_PYTHON_CANDIDATES); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1; then found="$$c"; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then echo "The API clients need Python 3.11 or 3.12; install one (pyenv install 3.11)." >&2; exit 1; fi; \
+	echo "Creating the API clients' virtualenv $(CLIENTS_VENV) with $$found"; \
+	rm -rf "$(CLIENTS_VENV)" && "$$found" -m venv "$(CLIENTS_VENV)" && \
+	"$(CLIENTS_VENV)/bin/pip" install --quiet -r $(CLIENTS_REQUIREMENTS) && touch $@
 
 # Keystone on :5000 and Glance on :9292 with the demo accounts; state in .local-cloud/ (delete it to start over).
 KEYSTONE_PORT ?= 5000

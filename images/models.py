@@ -77,6 +77,15 @@ class Image(models.Model):
     os_type = models.CharField(max_length=16, choices=[(o.value, o.value) for o in OSType])
     os_version = models.CharField(max_length=255, blank=True)
     disk_format = models.CharField(max_length=16, default="zvhd2")
+    # What Glance reports of an image's data: its container, the file's name in the storage (images uploaded
+    # through the API, ims_console.api), its MD5 checksum and SHA-512 hash. Images made otherwise have none.
+    container_format = models.CharField(max_length=16, db_default="bare", default="bare")
+    file = models.CharField(max_length=255, db_default="", default="", blank=True)
+    checksum = models.CharField(max_length=32, db_default="", default="", blank=True)
+    os_hash_value = models.CharField(max_length=128, db_default="", default="", blank=True)
+    # Glance's additional properties that clients set (openstacksdk records the file's hashes as
+    # owner_specified.openstack.*): kept and returned as given, never interpreted.
+    properties = models.JSONField(db_default={}, default=dict, blank=True)
     min_disk = models.PositiveIntegerField(help_text="Disk capacity in GB")
     size = models.PositiveBigIntegerField(default=0, help_text="Image file size in bytes")
     key = models.ForeignKey(Key, on_delete=models.PROTECT, null=True, blank=True, related_name="images")

@@ -53,6 +53,22 @@ def image_update(*, caller: Caller, image_id: str, name: str, description: str) 
     return image
 
 
+@transaction.atomic
+def image_visibility_set(*, caller: Caller, image_id: str, visibility: str) -> Image:
+    """Private or shared, as a Glance client sets it before adding members (IMS shares private images as they are;
+    the console treats both alike)."""
+    caller.require_write()
+    image = Image.objects.select_for_update().filter(project_id=caller.project_id, pk=image_id).first()
+    if image is None:
+        raise IMSError.image_not_found(image_id)
+    now = timezone.now()
+    Image.objects.filter(pk=image.pk).update(visibility=visibility, updated_at=now)
+    job = audit.record_job(caller, Job.Type.UPDATE_IMAGE, entities=_image_results({str(image.pk): image.name}), now=now)
+    audit.record_traces(caller, Trace.Name.UPDATE_IMAGE, [Entry(str(image.pk), "", f"success: visibility {visibility}")],
+                        job=job, now=now)
+    return image
+
+
 # What must happen to other things when images are deleted, inside the deletion's transaction: the images (locked),
 # the deletion's job, and the time it is recorded at.
 BeforeDelete = Callable[[Caller, list[Image], Job, datetime], None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ims_console.activity.models import Job, Trace, new_job_id
 from ims_console.identity.models import (
     Account,
+    ApiToken,
     Membership,
     Project,
     hex32,
@@ -16,6 +17,6 @@ from ims_console.identity.models import (
 )
 
 __all__ = [
-    "Account", "Job", "Membership", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
+    "Account", "ApiToken", "Job", "Membership", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
     "validate_time_zone",
 ]

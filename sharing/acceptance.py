@@ -52,18 +52,21 @@ def _vault_problem(caller: Caller, vault_id: str, accepting: list[_Share]) -> tu
 
 @transaction.atomic
 def image_member_status_update(
-    *, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", all_pending: bool = False
+    *, caller: Caller, image_ids: list[str], status: str, vault_id: str = "", all_pending: bool = False,
+    allow_pending: bool = False,
 ) -> MembersChanged:
     """The recipient accepts or rejects images shared with its project (R1 to R4), all or nothing: the images
     named, or with `all_pending` every share still pending (Accept All).
 
     Any status may move to accepted or rejected at any time. Only the recipient may: the owner gets 403,
-    anyone else 404. Accepting a full-ECS image reserves its backup's size in the chosen vault; rejecting it
+    anyone else 404. Through the image API (`allow_pending`), a share may also be set back to pending, as Glance
+    allows; like rejecting, that gives a full-ECS image's vault space back. Accepting a full-ECS image reserves its backup's size in the chosen vault; rejecting it
     gives the space back. The plain shares change in one UPDATE and one trace insert, however many they are.
     """
     caller.require_write()
-    if status not in (ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED):
-        raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
+    allowed = [ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED] + ([ImageMember.Status.PENDING] if allow_pending else [])
+    if status not in allowed:
+        raise IMSError("IMG.0001", f"Status “{status}” is not one of {', '.join(allowed)}.", field="status")
     mine = ImageMember.objects.filter(project_id=caller.project_id)
     if all_pending:
         scope = mine.filter(status=ImageMember.Status.PENDING)
@@ -105,7 +108,7 @@ def image_member_status_update(
             raise IMSError.many([problem])
 
     now = timezone.now()
-    if status == ImageMember.Status.REJECTED:
+    if status != ImageMember.Status.ACCEPTED:
         release_vault_space(changing)
     # Exactly the rows read and locked above (a share added meanwhile is not swept in untraced), a few
     # thousand per UPDATE so that no database's limit on parameters is reached.

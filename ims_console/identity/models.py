@@ -74,3 +74,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.account} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A Keystone-style token of the console's own API (ims_console/identity/tokens.py). Only its SHA-256 is
+    kept; it is scoped to one project of the user's account, or to none (unscoped: it can list the projects and
+    get a scoped token). It dies when it expires, is revoked (the row is deleted), the user is deactivated, or the
+    user's password changes (`password_stamp` no longer matches)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens")
+    password_stamp = models.CharField(max_length=64)
+    audit_id = models.CharField(max_length=32, default=new_hex_id)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="api_token_expiry")]
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -98,5 +98,7 @@ def login_locked_out(request: ConsoleRequest, response: HttpResponse | None = No
         f"Too many failed log-ins for this user name or from this address. Log-ins are paused for {minutes} "
         f"minutes after the last failed one: try again later."
     )
+    if request.path.startswith("/v3/"):  # the API's token request (ims_console/identity/api.py)
+        return JsonResponse({"error": {"code": 401, "title": "Unauthorized", "message": message}}, status=401)
     form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
     return render(request, "registration/login.html", {"form": form, "locked_out": message}, status=429)

@@ -9,12 +9,21 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ims_console.api import versions
 from ims_console.web.http import ConsoleRequest
 
 
 @require_GET
-@login_required
 def home(request: ConsoleRequest) -> HttpResponse:
+    """Browsers go to Private Images (by way of the login page); API clients discovering versions get Keystone's
+    version list, which names the image API too (embedded mode)."""
+    if settings.IMS_BACKEND == "embedded" and versions.wants_json(request):
+        return versions.root(request)
+    return _home(request)
+
+
+@login_required
+def _home(request: ConsoleRequest) -> HttpResponse:
     return redirect("images:private")
 
 

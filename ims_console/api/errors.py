@@ -1,0 +1,59 @@
+"""How the API refuses: in Keystone's words under /v3 and Glance's under /v2, with the IMS code in the message where
+an IMS rule refused (the same IMSError the pages show)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.http import JsonResponse
+
+from ims_console.core.errors import ConsoleCode, IMSError
+
+
+class ApiError(Exception):
+    """A refusal of the API, with the HTTP status it answers."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def keystone_error(status: int, message: str) -> JsonResponse:
+    """Keystone's error body: {"error": {"code", "title", "message"}}."""
+    title = HTTPStatus(status).phrase
+    response = JsonResponse({"error": {"code": status, "title": title, "message": message}}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Keystone uri="/v3"'
+    return response
+
+
+def glance_error(status: int, message: str) -> JsonResponse:
+    """Glance's error body: {"code": "404 Not Found", "title", "message"} (what openstacksdk and the console's own
+    OpenStack backend read the message from)."""
+    title = HTTPStatus(status).phrase
+    return JsonResponse({"code": f"{status} {title}", "title": title, "message": message}, status=status)
+
+
+# Codes whose refusal is Glance's 413 (the image has as many members as it may have).
+OVER_LIMIT = {"IMG.0088"}
+# Codes whose refusal is Glance's 403 (allowed to see, not to do).
+FORBIDDEN = {"IMG.0047", ConsoleCode.READ_ONLY}
+
+
+def from_ims(error: IMSError) -> ApiError:
+    """An IMSError as the API answers it: every problem named with its code, the status Glance would use."""
+    problems = error.all_problems
+    message = " ".join(f"{p.code}: {p.message}" if p.code.startswith("IMG.") else p.message for p in problems)
+    codes = {p.code for p in problems}
+    if codes & OVER_LIMIT:
+        status = 413
+    elif error.status in (403, 404, 409, 413):
+        status = error.status
+    elif codes & FORBIDDEN:
+        status = 403
+    elif error.status >= 500:
+        status = 503
+    else:
+        status = 400
+    return ApiError(status, message)
