@@ -121,3 +121,52 @@ class OpenStackCloud:
                                      headers={**headers, "Content-Type": "application/octet-stream"}, timeout=30)
             response.raise_for_status()
         return image["id"]
+
+
+class ConsoleCloud:
+    """Another console as the cloud (issue 20): this console's own Keystone v3 and Glance v2, served by a live server
+    on loopback, in front of which the OpenStack backend is held to the contract. Tenants and images are made in
+    the serving console's database (as its pages would make them); the backend reaches them only over HTTP."""
+
+    def __init__(self, live_server) -> None:
+        import requests
+
+        self.http = requests.Session()
+        self.url = live_server.url
+
+    def _token(self, username: str, password: str, project_id: str) -> str:
+        body = {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": username, "password": password}}},
+            "scope": {"project": {"id": project_id}},
+        }}
+        response = self.http.post(f"{self.url}/v3/auth/tokens", json=body, timeout=30)
+        response.raise_for_status()
+        return response.headers["X-Subject-Token"]
+
+    def tenant(self, *, region: str = "eu-de") -> Tenant:
+        from tests.factories import PASSWORD
+
+        account = cast(Account, AccountFactory())
+        project = cast(Project, ProjectFactory(account=account, region=region))
+        callers, names = [], []
+        for role in (Membership.Role.ADMIN, Membership.Role.READONLY):
+            membership = cast(Membership, MembershipFactory(account=account, role=role))
+            token = self._token(membership.user.username, PASSWORD, project.pk)
+            names.append(membership.user.username)
+            callers.append(Caller(user_id=None, username=membership.user.username, account_id=account.pk,
+                                  project_id=project.pk, role=role, source_ip="192.0.2.20",
+                                  remote=Remote(token=token, image_url=self.url, region=region)))
+        return Tenant(admin=callers[0], reader=callers[1], project_id=project.pk, account_id=account.pk,
+                      account_name=account.name, admin_name=names[0], reader_name=names[1], password=PASSWORD)
+
+    def image(self, tenant: Tenant, name: str, *, creating: bool = False, size: int = 0, **attributes) -> str:
+        traits = {"creating": creating, **attributes}
+        if size:
+            traits["size"] = size
+        return str(cast(Image, ImageFactory(project_id=tenant.project_id, name=name, **traits)).pk)
+
+    def members(self, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
+        assert owner.admin.remote is not None
+        response = self.http.get(f"{self.url}/v2/images/{image_id}/members",
+                                 headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
+        return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []

@@ -138,8 +138,9 @@ def _filters(query: ImageQuery) -> Filters:
 def images_list(request: HttpRequest, query: Query[ImageQuery]) -> JsonResponse:
     caller = caller_of(request)
     limit = query.limit if query.limit is not None else DEFAULT_LIMIT
-    if not 0 <= limit <= MAX_LIMIT:
-        raise ApiError(400, f"limit={limit} is out of range: it must be between 0 and {MAX_LIMIT}.")
+    if limit < 0:
+        raise ApiError(400, f"limit={limit} is out of range: it must be 0 or more.")
+    limit = min(limit, MAX_LIMIT)  # Glance gives at most its api_limit_max, whatever is asked
     order, filters = _order(query), _filters(query)
     marker = None
     if query.marker:
@@ -226,7 +227,7 @@ def image_update(request: HttpRequest, image_id: str) -> JsonResponse:
         path, action, value = op.get("path"), op.get("op"), op.get("value")
         if action not in ("replace", "add", "remove") or not isinstance(path, str) or not path.startswith("/"):
             raise ApiError(400, f"Unable to apply the operation {op!r}: give op replace, add or remove and a /path.")
-        attribute = path[1:]
+        attribute = {"__description": "description"}.get(path[1:], path[1:])  # IMS names it so
         if attribute in READ_ONLY:
             raise ApiError(403, f"Attribute '{attribute}' is read-only.")
         if attribute in ("name", "description") and action != "remove":

@@ -2,7 +2,9 @@
 
 The tests in this folder call only the protocol (ims_console.backends.protocol.Backend) and read its records and
 errors. They are parametrized over BACKENDS, each with a world to test in (tests/clouds.py): the embedded backend's
-database, or a real Keystone and Glance for OpenStack mode, held to the same behaviour by the same tests.
+database, a real Keystone and Glance for OpenStack mode, or another console's own Keystone and Glance APIs with the
+OpenStack backend in front (the console fronting the console, "console"), held to the same behaviour by the same
+tests. A test marked for "openstack" applies to "console" too: both are the OpenStack backend.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import pytest
 
 from ims_console.backends import _backend
 from ims_console.backends.protocol import Backend
-from tests.clouds import EmbeddedCloud, OpenStackCloud, Tenant
+from tests.clouds import ConsoleCloud, EmbeddedCloud, OpenStackCloud, Tenant
 
-BACKENDS = ["embedded", "openstack"]
+BACKENDS = ["embedded", "openstack", "console"]
 
 
 def pytest_configure(config) -> None:
@@ -26,19 +28,24 @@ def pytest_generate_tests(metafunc) -> None:
     """Each contract test runs once per backend it applies to (all, unless marked `backends`)."""
     if "backend_name" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("backends")
-        names = [b for b in BACKENDS if marker is None or b in marker.args]
-        metafunc.parametrize("backend_name", names)
+        allowed = set(marker.args) | ({"console"} if "openstack" in marker.args else set()) if marker else set(BACKENDS)
+        # The console as the cloud serves from a live server, which sees only committed data.
+        params = [pytest.param(b, marks=[pytest.mark.django_db(transaction=True)]) if b == "console" else b
+                  for b in BACKENDS if b in allowed]
+        metafunc.parametrize("backend_name", params)
 
 
 @pytest.fixture
 def backend(backend_name: str, db) -> Backend:
-    return _backend(backend_name)
+    return _backend("openstack" if backend_name == "console" else backend_name)
 
 
 @pytest.fixture
-def cloud(backend_name: str, db, request):
+def cloud(backend_name: str, backend, request):
     if backend_name == "openstack":
         return OpenStackCloud(request.getfixturevalue("local_cloud"))
+    if backend_name == "console":
+        return ConsoleCloud(request.getfixturevalue("live_server"))
     return EmbeddedCloud()
 
 
