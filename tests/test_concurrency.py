@@ -227,3 +227,38 @@ def test_the_expiry_sweep_and_the_owner_moving_the_end_at_once_either_end_the_sh
         assert (ImageMember.objects.get().expires_at, ended, refused) == (later, 0, [])
     else:
         assert ended == 1 and len(refused) == THREADS // 2
+
+
+def test_the_api_and_the_share_dialog_racing_for_the_last_places_never_exceed_the_limit(owner):
+    """Four API member creations (Glance v2, issue 20) and four Share dialog submissions for the last three places
+    of an image: exactly three win, the others are refused with IMG.0088 (413 through the API), none is a 500."""
+    import json
+
+    from tests.ims_console.api.conftest import token_for
+
+    image = ImageFactory(project=owner.project)
+    with_members(image, 253)
+    token = token_for(owner)
+    targets = [p.pk for p in ProjectFactory.create_batch(THREADS, account=AccountFactory())]
+
+    def through_api(project_id: str):
+        return Client(HTTP_X_AUTH_TOKEN=token).post(
+            f"/v2/images/{image.pk}/members", data=json.dumps({"member": project_id}), content_type="application/json"
+        ).status_code
+
+    def through_dialog(project_id: str):
+        client = Client()
+        client.force_login(owner.user)
+        response = client.post(reverse("sharing:share"), {"image_id": [str(image.pk)], "project_ids": project_id})
+        return "refused" if "IMG.0088" in response.content.decode() else response.status_code
+
+    calls = [(lambda p=p: through_api(p)) for p in targets[:4]] + [(lambda p=p: through_dialog(p)) for p in targets[4:]]
+    results = at_once(calls)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert ImageMember.objects.filter(image=image).count() == 256
+    api, dialog = results[:4], results[4:]
+    # Whoever got a place was told so, and only they: the API with 200, the dialog without IMG.0088.
+    won = set(ImageMember.objects.filter(image=image, project_id__in=targets).values_list("project_id", flat=True))
+    assert len(won) == 3
+    assert [200 if p in won else 413 for p in targets[:4]] == api, results
+    assert ["refused" if p not in won else 200 for p in targets[4:]] == dialog, results
