@@ -159,3 +159,43 @@ def test_make_openstack_and_make_run_in_front_of_it_with_the_lookup_account(tmp_
         if server is not None:
             server.stop()
         cloud.stop()
+
+
+def readme_api_examples(port: int) -> list[str]:
+    """The shell blocks of the README's API section, pointed at `port`."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The API", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 3, "one example per client: curl, the openstack CLI, openstacksdk"
+    return [block.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for block in blocks]
+
+
+@pytest.mark.commands
+def test_make_run_answers_the_readmes_api_examples_with_each_client(tmp_path):
+    """curl, the openstack CLI and openstacksdk (from the clients' virtualenv) run the README's examples as written
+    against `make run`; afterwards the three images alice shared are accepted by globex's eu-de project."""
+    import sqlite3
+
+    from tests.ims_console.api.test_official_clients import clients_bin
+
+    port = free_port()
+    database = tmp_path / "run.sqlite3"
+    server = Serving("run", f"PORT={port}", env={"DATABASE_URL": f"sqlite:///{database}"})
+    try:
+        server.wait_for(f"http://127.0.0.1:{port}/login/")
+        env = {"PATH": f"{clients_bin()}:{os.environ['PATH']}", "HOME": str(tmp_path)}
+        for block in readme_api_examples(port):
+            run = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, env=env,
+                                 capture_output=True, text=True, timeout=300)
+            assert run.returncode == 0, f"{block}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
+    finally:
+        server.stop()
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT i.name, m.status FROM sharing_imagemember m JOIN images_image i ON i.id = m.image_id "
+            "WHERE m.project_id = 'ca96f55b3d195c378fdbf64ebf471a07' AND i.name IN "
+            "('redis-7-debian12', 'made-by-cli', 'gitlab-runner-ubuntu2204') ORDER BY i.name").fetchall()
+    assert rows == [("gitlab-runner-ubuntu2204", "accepted"), ("made-by-cli", "accepted"),
+                    ("redis-7-debian12", "accepted")]
