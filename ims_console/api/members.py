@@ -27,11 +27,16 @@ router = Router(tags=["Image members (Glance v2)"], auth=token_auth)
 ANSWERS: dict[int, Any] = {200: dict, 400: dict, 401: dict, 403: dict, 404: dict}
 
 
-def member_body(member: ImageMember) -> dict:
+def member_body(member: ImageMember | tuple) -> dict:
+    """A member as Glance shows it, from the model or from a row of visible.MEMBER_FIELDS."""
+    image_id, project_id, status, created_at, updated_at = (
+        member if isinstance(member, tuple) else
+        (member.image_id, member.project_id, member.status, member.created_at, member.updated_at)
+    )
     return {
-        "image_id": str(member.image_id), "member_id": member.project_id, "status": member.status,
-        "created_at": member.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "updated_at": member.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "schema": "/v2/schemas/member",
+        "image_id": str(image_id), "member_id": project_id, "status": status,
+        "created_at": f"{created_at:%Y-%m-%dT%H:%M:%SZ}", "updated_at": f"{updated_at:%Y-%m-%dT%H:%M:%SZ}",
+        "schema": "/v2/schemas/member",
     }
 
 
@@ -50,8 +55,9 @@ def _member_row(request: HttpRequest, image_id: str, member_id: str) -> tuple[bo
 def members_list(request: HttpRequest, image_id: str) -> JsonResponse:
     caller = caller_of(request)
     image = seen_image(caller, image_id)
+    members: list[ImageMember | tuple]
     if image.project_id == caller.project_id:
-        members = visible.members_of(str(image.pk))
+        members = list(visible.members_of(str(image.pk)))
     else:
         own = visible.member_of(str(image.pk), caller.project_id)
         members = [own] if own else []
