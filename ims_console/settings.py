@@ -82,8 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
-    # django-ninja serves its API reader (Swagger UI, at /api/docs) from its own static files, not a CDN.
-    "ninja",
+    "ninja",  # serves the API reader (/api/docs) from its own static files, not a CDN
     "ims_console",
     "images",
     "sharing",
@@ -98,8 +97,7 @@ MIDDLEWARE = [
     # Static files are served by the WSGI server itself, in development and production alike.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ims_console.web.middleware.RefuseNulBytesMiddleware",
-    # The Keystone and Glance APIs exist only in embedded mode (ims_console/api/).
-    "ims_console.api.middleware.ApiOnlyWhenEmbedded",
+    "ims_console.api.middleware.ApiOnlyWhenEmbedded",  # the APIs exist only in embedded mode
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -263,16 +261,12 @@ OS_CACERT = os.environ.get("OS_CACERT", "").strip()
 try:
     IMS_REMOTE_TIMEOUT = float(os.environ.get("IMS_REMOTE_TIMEOUT", "10"))
 except ValueError:
-    raise ImproperlyConfigured(
-        f"IMS_REMOTE_TIMEOUT={os.environ['IMS_REMOTE_TIMEOUT']!r} is not a number of seconds."
-    ) from None
+    raise ImproperlyConfigured(f"IMS_REMOTE_TIMEOUT={os.environ['IMS_REMOTE_TIMEOUT']!r} is not a number of seconds.") from None
 if not 0 < IMS_REMOTE_TIMEOUT <= 300:
     raise ImproperlyConfigured(f"IMS_REMOTE_TIMEOUT={IMS_REMOTE_TIMEOUT:g} must be between 0 and 300 seconds.")
 if IMS_BACKEND == "openstack":
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/v3/?", OS_AUTH_URL):
-        raise ImproperlyConfigured(
-            f"OS_AUTH_URL={OS_AUTH_URL!r}: OpenStack mode needs Keystone's v3 URL, such as http://host:5000/v3."
-        )
+        raise ImproperlyConfigured(f"OS_AUTH_URL={OS_AUTH_URL!r}: OpenStack mode needs Keystone's v3 URL, such as http://host:5000/v3.")
     if OS_INTERFACE not in ("public", "internal", "admin"):
         raise ImproperlyConfigured(f"OS_INTERFACE={OS_INTERFACE!r} is not one of public, internal, admin.")
     if OS_CACERT and not Path(OS_CACERT).is_file():
@@ -296,16 +290,11 @@ IMS_PAGE_SIZES = (10, 20, 50, 100)
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)
 IMS_MAX_MEMBERS_PER_IMAGE = env_int("IMS_MAX_MEMBERS_PER_IMAGE", 256)
 IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE = env_int("IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE", 10)
-
-# The console's own APIs (embedded mode only; ims_console/api/): Keystone v3 at /v3, Glance v2 at /v2.
-# The address clients are given in the token's catalog (the image endpoint of every region), such as
-# https://console.example.com; empty: the address the token request came to.
+# The APIs (embedded mode, ims_console/api/): the address a token's catalog gives clients (empty: the one the token
+# was asked at), how long a token lives, and where uploaded image data goes (streamed, at most ..._MAX_MB each).
 IMS_API_URL = os.environ.get("IMS_API_URL", "").strip().rstrip("/")
 if IMS_API_URL and not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", IMS_API_URL):
     raise ImproperlyConfigured(f"IMS_API_URL={IMS_API_URL!r} is not an http(s) address such as https://console.example.com.")
-# How long an API token lives, in hours (Keystone's default is 24).
 IMS_API_TOKEN_HOURS = env_int("IMS_API_TOKEN_HOURS", 24)
-# Image data uploaded through the API (PUT /v2/images/{id}/file) goes to this folder through Django's storage API,
-# streamed, at most IMS_IMAGE_FILE_MAX_MB megabytes per image.
 IMS_IMAGE_FILES_DIR = Path(os.environ.get("IMS_IMAGE_FILES_DIR", "") or BASE_DIR / "image-files")
 IMS_IMAGE_FILE_MAX_MB = env_int("IMS_IMAGE_FILE_MAX_MB", 1024)
