@@ -36,6 +36,8 @@ class Issued:
 def issue(user: User, project: Project | None) -> Issued:
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
+    # The user's dead tokens go when a new one is issued, so the table holds live tokens and a few dead ones.
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
     token = ApiToken.objects.create(
         digest=digest(raw), user=user, project=project, password_stamp=password_stamp(user), issued_at=now,
         expires_at=now + timedelta(hours=settings.IMS_API_TOKEN_HOURS),
@@ -64,11 +66,6 @@ def valid(raw: str) -> ApiToken | None:
 def revoke(raw: str) -> bool:
     deleted, _ = ApiToken.objects.filter(digest=digest(raw)).delete()
     return bool(deleted)
-
-
-def purge_expired() -> int:
-    deleted, _ = ApiToken.objects.filter(expires_at__lte=timezone.now()).delete()
-    return deleted
 
 
 def user_name_of(user_id: str) -> str:

@@ -183,3 +183,21 @@ def test_projects_list_names_the_accounts_projects_only(owner: Persona, outsider
     assert outsider.project.pk not in {p["id"] for p in projects}
     assert owner.project.pk in {p["id"] for p in projects}
     assert all(p["domain_id"] == owner.account.pk for p in projects)
+
+
+def test_the_catalog_gives_the_configured_address_behind_a_proxy(owner: Persona, settings):
+    settings.IMS_API_URL = "https://ims.example.com"
+    body = issue(password_auth(owner)).json()["token"]
+    urls = {e["url"] for s in body["catalog"] for e in s["endpoints"]}
+    assert urls == {"https://ims.example.com", "https://ims.example.com/v3"}
+    root = Client().get("/", HTTP_ACCEPT="application/json").json()["versions"]["values"]
+    assert {v["links"][0]["href"] for v in root} == {"https://ims.example.com/v3/", "https://ims.example.com/v2/"}
+
+
+def test_a_users_dead_tokens_are_removed_when_a_new_one_is_issued(owner: Persona, readonly: Persona):
+    token_for(owner), token_for(readonly)
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    token_for(owner)
+    assert sorted(ApiToken.objects.values_list("user__username", flat=True)) == sorted(
+        [owner.user.username, readonly.user.username])
+    assert ApiToken.objects.filter(user=owner.user, expires_at__gt=timezone.now()).count() == 1
