@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ims_console.activity.models import Job, Trace, new_job_id
 from ims_console.identity.models import (
+    AccessKey,
     Account,
     ApiToken,
     Membership,
@@ -17,6 +18,6 @@ from ims_console.identity.models import (
 )
 
 __all__ = [
-    "Account", "ApiToken", "Job", "Membership", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
+    "AccessKey", "Account", "ApiToken", "Job", "Membership", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
     "validate_time_zone",
 ]

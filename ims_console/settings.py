@@ -246,8 +246,7 @@ AXES_VERBOSE = False
 # `manage.py db_worker` (django-tasks-db), on SQLite and PostgreSQL alike.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# The console's own settings.
-# Regions the cloud offers: code -> display name. A project lives in exactly one of them.
+# The console's own settings. Regions the cloud offers: code -> display name. A project lives in exactly one of them.
 IMS_REGIONS = {"eu-de": "EU-Germany", "eu-nl": "EU-Netherlands"}
 IMS_BACKEND = os.environ.get("IMS_BACKEND", "embedded")
 if IMS_BACKEND not in ("embedded", "openstack"):
@@ -290,11 +289,12 @@ IMS_PAGE_SIZES = (10, 20, 50, 100)
 IMS_MAX_PROJECT_IDS_PER_SUBMISSION = env_int("IMS_MAX_PROJECT_IDS_PER_SUBMISSION", 100)
 IMS_MAX_MEMBERS_PER_IMAGE = env_int("IMS_MAX_MEMBERS_PER_IMAGE", 256)
 IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE = env_int("IMS_MAX_MEMBERS_PER_FULL_ECS_IMAGE", 10)
-# The APIs (embedded mode, ims_console/api/): the address a token's catalog gives clients (empty: the one the token
-# was asked at), how long a token lives, and where uploaded image data goes (streamed, at most ..._MAX_MB each).
+# The APIs (embedded mode, ims_console/api/): the address token catalogs give (empty: the request's), token life,
+# uploaded image data (streamed, at most ..._MAX_MB each), the key access keys' secrets are encrypted with (or SECRET_KEY).
 IMS_API_URL = os.environ.get("IMS_API_URL", "").strip().rstrip("/")
 if IMS_API_URL and not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", IMS_API_URL):
     raise ImproperlyConfigured(f"IMS_API_URL={IMS_API_URL!r} is not an http(s) address such as https://console.example.com.")
 IMS_API_TOKEN_HOURS = env_int("IMS_API_TOKEN_HOURS", 24)
 IMS_IMAGE_FILES_DIR = Path(os.environ.get("IMS_IMAGE_FILES_DIR", "") or BASE_DIR / "image-files")
 IMS_IMAGE_FILE_MAX_MB = env_int("IMS_IMAGE_FILE_MAX_MB", 1024)
+IMS_ACCESS_KEY_ENCRYPTION_KEY = os.environ.get("IMS_ACCESS_KEY_ENCRYPTION_KEY", "")

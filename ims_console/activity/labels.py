@@ -13,7 +13,11 @@ ACTION_LABELS: dict[str, str] = {
     Job.Type.UPDATE_IMAGE: "Modify image",
     Job.Type.DELETE_IMAGES: "Delete images",
     Job.Type.COPY_IMAGE: "Replicate image",
+    Job.Type.CREATE_ACCESS_KEY: "Create access key",
+    Job.Type.UPDATE_ACCESS_KEY: "Change access key",
+    Job.Type.DELETE_ACCESS_KEY: "Delete access key",
 }
+ACCESS_KEY_LABELS: dict[str, str] = {"activated": "Activate access key", "deactivated": "Deactivate access key"}
 # What an accept or reject job did, recorded in its entities since this page exists (older jobs say both).
 MEMBER_STATUS_LABELS: dict[str, str] = {"accepted": "Accept", "rejected": "Reject"}
 STATUS_LABELS: dict[str, str] = {
@@ -26,6 +30,9 @@ TRACE_LABELS: dict[str, str] = {
     Trace.Name.UPDATE_IMAGE: "Modified",
     Trace.Name.DELETE_IMAGE: "Deleted",
     Trace.Name.COPY_IMAGE: "Created as a replica",
+    Trace.Name.CREATE_ACCESS_KEY: "Access key created",
+    Trace.Name.UPDATE_ACCESS_KEY: "Access key changed",
+    Trace.Name.DELETE_ACCESS_KEY: "Access key deleted",
 }
 
 
@@ -37,12 +44,15 @@ def action_label(job: Job) -> str:
         return "Share expired"
     if job.job_type == Job.Type.UPDATE_MEMBERS and summary.get("reason") == "share end":
         return "Change share end"
+    if job.job_type == Job.Type.UPDATE_ACCESS_KEY:
+        return ACCESS_KEY_LABELS.get(summary.get("reason", ""), ACTION_LABELS[Job.Type.UPDATE_ACCESS_KEY])
     if job.job_type == Job.Type.UPDATE_MEMBERS:
         return MEMBER_STATUS_LABELS.get(summary.get("member_status", ""), ACTION_LABELS[Job.Type.UPDATE_MEMBERS])
     return ACTION_LABELS.get(job.job_type, job.job_type)
 
 
 STALLED_LABEL = "Failed: worker stopped"
+ACCESS_KEY_JOBS = {Job.Type.CREATE_ACCESS_KEY, Job.Type.UPDATE_ACCESS_KEY, Job.Type.DELETE_ACCESS_KEY}
 
 
 def status_label(job: Job) -> str:
@@ -58,7 +68,7 @@ def summary_of(job: Job) -> str:
     summary = job.summary or {}
     counts: dict[str, int] = summary.get("counts", {})
     total = sum(counts.values())
-    noun = "pair" if summary.get("project_count") else "image"
+    noun = "pair" if summary.get("project_count") else "access key" if job.job_type in ACCESS_KEY_JOBS else "image"
     text = f"{total:,} {noun}{'' if total == 1 else 's'}"
     if set(counts) - {"success"}:
         text += ": " + ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))

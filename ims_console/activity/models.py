@@ -25,6 +25,9 @@ class Trace(models.Model):
         UPDATE_KEY = "updateKeyState"
         CREATE_GRANT = "createGrant"
         REVOKE_GRANT = "revokeGrant"
+        CREATE_ACCESS_KEY = "createAccessKey"
+        UPDATE_ACCESS_KEY = "updateAccessKey"
+        DELETE_ACCESS_KEY = "deleteAccessKey"
 
     name = models.CharField(max_length=32, choices=Name.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -66,6 +69,10 @@ class Job(models.Model):
         COPY_IMAGE = "imsCopyImageInRegionJob"
         UPDATE_IMAGE = "imsUpdateImageJob"
         DELETE_IMAGES = "imsDeleteImagesJob"
+        # The console's own (IAM's in the real cloud): a user's access keys, so that Activity shows them.
+        CREATE_ACCESS_KEY = "createAccessKey"
+        UPDATE_ACCESS_KEY = "updateAccessKey"
+        DELETE_ACCESS_KEY = "deleteAccessKey"
 
     class Status(models.TextChoices):
         INIT = "INIT"

@@ -95,3 +95,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AccessKey(models.Model):
+    """An access key (AK/SK) of a user, for IMS's own API signed with SDK-HMAC-SHA256 (ims_console/api/signing.py).
+    At most two per user, as IAM allows. The secret is needed to verify signatures, so it is kept encrypted with a
+    key from the settings (ims_console/identity/access_keys.py), never in the clear and never logged."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    id = models.CharField(primary_key=True, max_length=20, help_text="The access key ID (AK)")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_keys")
+    description = models.CharField(max_length=255, blank=True)
+    secret_encrypted = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} of {self.user_id} ({self.status})"
