@@ -172,3 +172,14 @@ def image_traces(project_id: str, image_id: str, *, after: str = "", before: str
         next_marker=str(page.rows[-1].pk) if page.rows and page.has_next else None,
         previous_marker=str(page.rows[0].pk) if page.rows and page.has_previous else None,
     )
+
+
+def job_of(project_id: str, job_id: str) -> Job | None:
+    """One job of the project, whole (IMS's `GET /v1/{project_id}/jobs/{job_id}`)."""
+    return Job.objects.filter(project_id=project_id, pk=job_id).defer("credential").first()
+
+
+def job_of_copy(image_id: str) -> str:
+    """The ID of the job that made a replica."""
+    trace = Trace.objects.filter(name=Trace.Name.COPY_IMAGE, resource_id=image_id).values("job_id").first()
+    return trace["job_id"] if trace else ""

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader
 
 from ims_console.api.errors import ApiError
+from ims_console.api.signing import Signed, signature_auth
 from ims_console.identity import tokens
 from ims_console.identity.caller import Caller
 from ims_console.identity.models import ApiToken
@@ -33,12 +34,21 @@ def token_of(request: HttpRequest) -> ApiToken:
 
 
 def caller_of(request: HttpRequest) -> Caller:
-    """The caller of an image API request: the token's user, in the token's project."""
-    token = token_of(request)
-    if token.project is None:
-        raise ApiError(401, "This token is not scoped to a project: ask for a project-scoped token for the image API.")
-    membership = token.user.membership
+    """The caller of an image API request: the token's user in the token's project, or the access key's user in
+    the project the signed request names (ims_console/api/signing.py)."""
+    principal = getattr(request, "auth", None)
+    if isinstance(principal, Signed):
+        user, membership, project = principal.user, principal.membership, principal.project
+    else:
+        token = token_of(request)
+        if token.project is None:
+            raise ApiError(401, "This token is not scoped to a project: ask for a project-scoped token for the image API.")
+        user, membership, project = token.user, token.user.membership, token.project
     return Caller(
-        user_id=token.user.pk, username=token.user.get_username(), account_id=membership.account_id,
-        project_id=token.project.pk, role=membership.role, source_ip=client_ip(request),  # type: ignore[arg-type]
+        user_id=user.pk, username=user.get_username(), account_id=membership.account_id,
+        project_id=project.pk, role=membership.role, source_ip=client_ip(request),  # type: ignore[arg-type]
     )
+
+
+# The image routes take either: a Keystone token, or a request signed with an access key (IMS's own API).
+image_auth = [token_auth, signature_auth]

@@ -13,10 +13,12 @@ from ims_console.core.errors import ConsoleCode, IMSError
 class ApiError(Exception):
     """A refusal of the API, with the HTTP status it answers."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        # IMS's code where one applies (IMS's own API answers with it); else one from the status.
+        self.code = code or {401: "APIGW.0301", 403: "IMG.0003", 404: "IMG.0027"}.get(status, "IMG.0001")
 
 
 def keystone_error(status: int, message: str) -> JsonResponse:
@@ -33,6 +35,13 @@ def glance_error(status: int, message: str) -> JsonResponse:
     OpenStack backend read the message from)."""
     title = HTTPStatus(status).phrase
     return JsonResponse({"code": f"{status} {title}", "title": title, "message": message}, status=status)
+
+
+def ims_error(status: int, code: str, message: str) -> JsonResponse:
+    """IMS's error body, {"error": {"code": "IMG.0027", "message": ...}}, with the error_code and error_msg that
+    Huawei Cloud's API gateway adds (the SDK reads either)."""
+    return JsonResponse({"error": {"code": code, "message": message}, "error_code": code, "error_msg": message},
+                        status=status)
 
 
 # Codes whose refusal is Glance's 413 (the image has as many members as it may have).
@@ -56,4 +65,5 @@ def from_ims(error: IMSError) -> ApiError:
         status = 503
     else:
         status = 400
-    return ApiError(status, message)
+    code = next((p.code for p in problems if p.code.startswith("IMG.")), "")
+    return ApiError(status, message, code)

@@ -14,7 +14,7 @@ from images import files
 from images import services as image_services
 from images.forms import ImageModifyForm
 from images.models import Image
-from ims_console.api.auth import caller_of, token_auth
+from ims_console.api.auth import caller_of, image_auth
 from ims_console.api.errors import ApiError
 from ims_console.core.ids import parse_uuid
 from ims_console.core.vocabulary import ImageType
@@ -23,7 +23,7 @@ from sharing import members as sharing_members
 from sharing import visible
 from sharing.visible import Filters
 
-router = Router(tags=["Images (Glance v2)"], auth=token_auth)
+router = Router(tags=["Images (Glance v2)"], auth=image_auth)
 
 ANSWERS: dict[int, Any] = {200: dict, 400: dict, 401: dict, 403: dict, 404: dict}
 ENV_TYPES = {ImageType.SYSTEM: "FusionCompute", ImageType.FULL_ECS: "FusionCompute", ImageType.DATA: "DataImage",

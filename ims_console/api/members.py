@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Body, Router
 
-from ims_console.api.auth import caller_of, token_auth
+from ims_console.api.auth import caller_of, image_auth
 from ims_console.api.errors import ApiError, from_ims
 from ims_console.api.images import seen_image
 from ims_console.core.errors import IMSError
@@ -22,7 +22,7 @@ from sharing import acceptance, visible
 from sharing import services as sharing_services
 from sharing.models import ImageMember
 
-router = Router(tags=["Image members (Glance v2)"], auth=token_auth)
+router = Router(tags=["Image members (Glance v2)"], auth=image_auth)
 
 ANSWERS: dict[int, Any] = {200: dict, 400: dict, 401: dict, 403: dict, 404: dict}
 

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from ims_console.api import images, members
-from ims_console.api.errors import ApiError, from_ims, glance_error, keystone_error
+from ims_console.api import images, ims, members
+from ims_console.api.errors import ApiError, from_ims, glance_error, ims_error, keystone_error
+from ims_console.api.signing import SignatureRefused
 from ims_console.core.errors import IMSError
 from ims_console.identity import api as identity
 
@@ -23,26 +24,37 @@ api = NinjaAPI(
     docs_url="/api/docs",
     openapi_url="/api/openapi.json",
 )
+IMS_PATHS = ("/v1/", "/v2/cloudimages")
 api.add_router("/v3", identity.router)
 api.add_router("/v2", images.router)
 api.add_router("/v2", members.router)
+api.add_router("/v1", ims.router)
+api.add_router("/v2", ims.list_router)
 
 
-def refusal(request: HttpRequest, status: int, message: str) -> JsonResponse:
+def refusal(request: HttpRequest, status: int, message: str, code: str = "") -> JsonResponse:
+    """In the words of the API the request was for: Keystone's, IMS's (with its code) or Glance's."""
     if request.path.startswith("/v3"):
         return keystone_error(status, message)
+    if request.path.startswith(IMS_PATHS):
+        return ims_error(status, code or ApiError(status, message).code, message)
     return glance_error(status, message)
 
 
 @api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
-    return refusal(request, error.status, error.message)
+    return refusal(request, error.status, error.message, error.code)
 
 
 @api.exception_handler(IMSError)
 def _ims_error(request: HttpRequest, error: IMSError) -> HttpResponse:
     problem = from_ims(error)
-    return refusal(request, problem.status, problem.message)
+    return refusal(request, problem.status, problem.message, problem.code)
+
+
+@api.exception_handler(SignatureRefused)
+def _signature_refused(request: HttpRequest, error: SignatureRefused) -> HttpResponse:
+    return ims_error(401, error.code, error.message)
 
 
 @api.exception_handler(AuthenticationError)
