@@ -183,6 +183,7 @@ def _checked_name(name: str, description: str) -> None:
 @router.post("/images", response={201: dict, 400: dict, 401: dict, 403: dict}, summary="Create an image record")
 def image_create(request: HttpRequest, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     name, description = _text(payload, "name"), _text(payload, "description")
     _checked_name(name, description)
     visibility = _text(payload, "visibility", "private")
@@ -218,6 +219,7 @@ def image_create(request: HttpRequest, payload: dict = Body(...)) -> JsonRespons
                   "schema": {"type": "array", "items": {"type": "object"}}}}, "required": True}})
 def image_update(request: HttpRequest, image_id: str) -> JsonResponse:
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     patch = _json(request)
     if not isinstance(patch, list) or not all(isinstance(op, dict) for op in patch):
         raise ApiError(400, "A JSON patch is a list of operations.")
@@ -260,6 +262,7 @@ def _json(request: HttpRequest) -> Any:
 @router.delete("/images/{image_id}", response={204: None, 401: dict, 403: dict, 404: dict}, summary="Delete an image")
 def image_delete(request: HttpRequest, image_id: str) -> HttpResponse:
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     image = own_image(caller, image_id)
     image_services.images_delete(caller=caller, image_ids=[str(image.pk)], before_delete=sharing_members.end_members_of_images)
     files.files_delete([image.file])

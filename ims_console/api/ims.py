@@ -50,6 +50,7 @@ def _run(call) -> Any:
 @router.post("/cloudimages/members", response=ANSWERS, summary="Share images with projects (batch)")
 def members_add(request: HttpRequest, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     images, projects = _ids(payload, "images"), _ids(payload, "projects")
     result = _run(lambda: sharing_services.image_members_add(caller=caller, image_ids=images, project_ids=projects))
     return JsonResponse({"job_id": result.job.pk})
@@ -58,6 +59,7 @@ def members_add(request: HttpRequest, payload: dict = Body(...)) -> JsonResponse
 @router.put("/cloudimages/members", response=ANSWERS, summary="Accept or reject images shared with you (batch)")
 def members_update(request: HttpRequest, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     images = _ids(payload, "images")
     status, project_id, vault_id = payload.get("status"), payload.get("project_id"), payload.get("vault_id") or ""
     if status not in ("accepted", "rejected"):
@@ -75,6 +77,7 @@ def members_update(request: HttpRequest, payload: dict = Body(...)) -> JsonRespo
 @router.delete("/cloudimages/members", response=ANSWERS, summary="Stop sharing images with projects (batch)")
 def members_delete(request: HttpRequest, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     images, projects = _ids(payload, "images"), _ids(payload, "projects")
     result = _run(lambda: sharing_services.image_members_remove(caller=caller, image_ids=images, project_ids=projects))
     return JsonResponse({"job_id": result.job.pk})
@@ -105,6 +108,7 @@ def job_show(request: HttpRequest, project_id: str, job_id: str) -> JsonResponse
 @router.post("/cloudimages/{image_id}/copy", response=ANSWERS, summary="Replicate an image within the region")
 def image_copy(request: HttpRequest, image_id: str, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     name, description, key_id = payload.get("name"), payload.get("description") or "", payload.get("cmk_id") or ""
     if not isinstance(name, str) or not name:
         raise ApiError(400, "“name” is required: the replica's name.", "IMG.0001")

@@ -67,6 +67,7 @@ def members_list(request: HttpRequest, image_id: str) -> JsonResponse:
 @router.post("/images/{image_id}/members", response={**ANSWERS, 409: dict, 413: dict}, summary="Add a member")
 def member_create(request: HttpRequest, image_id: str, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     project_id = payload.get("member")
     if not isinstance(project_id, str) or not project_id:
         raise ApiError(400, "Give the project to share with as {\"member\": \"<project ID>\"}.")
@@ -96,6 +97,7 @@ def member_show(request: HttpRequest, image_id: str, member_id: str) -> JsonResp
 def member_update(request: HttpRequest, image_id: str, member_id: str, payload: dict = Body(...)) -> JsonResponse:  # noqa: B008
     """The member's own answer: accepted, rejected or pending; `vault_id` (IMS) for a full-ECS image."""
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     owner, member = _member_row(request, image_id, member_id)
     if owner:
         raise ApiError(403, f"You are not permitted to set the status of member {member_id}: only the member can.")
@@ -119,6 +121,7 @@ def member_update(request: HttpRequest, image_id: str, member_id: str, payload: 
                summary="Remove a member")
 def member_delete(request: HttpRequest, image_id: str, member_id: str) -> HttpResponse:
     caller = caller_of(request)
+    caller.require_write()  # a read-only role is refused before the request is read
     owner, member = _member_row(request, image_id, member_id)
     if not owner:
         raise ApiError(403, f"You are not permitted to remove member {member_id}: only the image's owner can.")

@@ -8,8 +8,10 @@ from typing import cast
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from images.models import Image
+from ims_console.activity.models import Job
 from tests.conftest import snapshot
 from tests.factories import ImageFactory, ImageMemberFactory
 from tests.ims_console.api.conftest import Api
@@ -25,28 +27,38 @@ ROUTES = [
     ("/v2/schemas/member", ["get"], []),
     ("/v3/auth/projects", ["get"], []),
     ("/v3/auth/tokens", ["get", "post", "delete"], []),
+    ("/v1/cloudimages/members", ["post", "put", "delete"], ["post", "delete"]),
+    ("/v1/{project}/jobs/{job}", ["get"], []),
+    ("/v1/cloudimages/{image}/copy", ["post"], ["post"]),
+    ("/v2/cloudimages", ["get"], []),
 ]
 ALL_METHODS = ["get", "post", "put", "patch", "delete"]
-BODIES = {"post": {"member": "0" * 32, "name": "x"}, "put": {"status": "accepted"},
-          "patch": [{"op": "replace", "path": "/name", "value": "y"}], "delete": None, "get": None}
+BODIES = {"post": {"member": "0" * 32, "name": "x", "images": ["{image}"], "projects": ["{member}"]},
+          "put": {"status": "accepted"},
+          "patch": [{"op": "replace", "path": "/name", "value": "y"}], "get": None}
+BODIES["delete"] = BODIES["post"]  # IMS's batch DELETE has a body; Glance's DELETEs are sent without one
 
 
 @pytest.fixture
 def world(owner, recipient):
     image = cast(Image, ImageFactory(project=owner.project))
     ImageMemberFactory(image=image, project=recipient.project)
-    return image, recipient.project.pk
+    job = Job.objects.create(job_type=Job.Type.ADD_MEMBERS, status=Job.Status.SUCCESS, project_id=owner.project.pk,
+                             username=owner.user.username, begin_time=timezone.now(), entities={})
+    return image, recipient.project.pk, owner.project.pk, job.pk
 
 
-def send(client: Client, method: str, path: str, body=None, **extra):
-    if method in ("get", "delete"):
+def send(client: Client, method: str, path: str, body=None, world=None, **extra):
+    if world is not None and isinstance(body, dict):
+        body = json.loads(json.dumps(body).replace("{image}", str(world[0].pk)).replace("{member}", world[1]))
+    if method == "get" or (method == "delete" and not path.startswith("/v1/")):
         return getattr(client, method)(path, **extra)
     content_type = "application/openstack-images-v2.1-json-patch" if method == "patch" else "application/json"
     return getattr(client, method)(path, data=json.dumps(body), content_type=content_type, **extra)
 
 
 def url(path: str, world) -> str:
-    return path.format(image=world[0].pk, member=world[1])
+    return path.format(image=world[0].pk, member=world[1], project=world[2], job=world[3])
 
 
 @pytest.mark.parametrize(("path", "methods", "writes"), ROUTES)
@@ -66,12 +78,13 @@ def test_methods_a_route_does_not_answer_are_405(world, api_of, owner, path, met
         assert send(api.client, method, url(path, world), BODIES[method]).status_code == 405, method
 
 
-@pytest.mark.parametrize(("path", "methods", "writes"), [r for r in ROUTES if "{image}" in r[0]])
+@pytest.mark.parametrize(("path", "methods", "writes"), [r for r in ROUTES if "{image}" in r[0] or "{job}" in r[0]]
+                         + [("/v1/cloudimages/members", ["post", "delete"], [])])
 def test_an_outsider_is_told_the_image_does_not_exist(world, api_of, outsider, path, methods, writes):
     api = api_of(outsider)
     before = snapshot()
     for method in methods:
-        response = send(api.client, method, url(path, world), BODIES[method])
+        response = send(api.client, method, url(path, world), BODIES[method], world)
         assert response.status_code == 404, method
     assert snapshot() == before
 
@@ -81,7 +94,7 @@ def test_a_read_only_user_changes_nothing(world, api_of, readonly, path, methods
     api = api_of(readonly)
     before = snapshot()
     for method in writes:
-        response = send(api.client, method, url(path, world), BODIES[method],
+        response = send(api.client, method, url(path, world), BODIES[method], world,
                         **({"CONTENT_TYPE": "application/octet-stream"} if path.endswith("/file") else {}))
         assert response.status_code == 403, method
     assert snapshot() == before
