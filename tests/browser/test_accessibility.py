@@ -17,7 +17,8 @@ def violations(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/images/", "/shared/", "/shared/pending/", "/shared/rejected/", "/images/keys/", "/credentials/", "/activity/"]
+    "path", ["/images/", "/shared/", "/shared/pending/", "/shared/rejected/", "/images/keys/", "/credentials/",
+             "/credentials/access-keys/", "/activity/"]
 )
 def test_pages_have_no_accessibility_violations(page: Page, console, live_server, path):
     console(page, "alice")
