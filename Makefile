@@ -79,10 +79,10 @@ wrk:
 
 # Every performance figure in one run (see the README's Benchmark section), on a scratch SQLite database, or on
 # DATABASE_URL if set (e.g. a scratch PostgreSQL database: it gets the demo data and some 330,000 bench rows).
-bench: $(VENV)/.installed wrk openstack-venv
+bench: $(VENV)/.installed wrk openstack-venv clients-venv
 	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/bench.sqlite3} DJANGO_HTTPS=0; \
 	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && \
-	$(PY) manage.py bench --cloud-python $(CLOUD_VENV)/bin/python $(BENCH_ARGS); \
+	$(PY) manage.py bench --cloud-python $(CLOUD_VENV)/bin/python --clients-python $(CLIENTS_VENV)/bin/python $(BENCH_ARGS); \
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
 # OpenStack mode's figures against a real Keystone and Glance started for the run (a list page against Glance

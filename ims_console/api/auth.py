@@ -38,15 +38,15 @@ def caller_of(request: HttpRequest) -> Caller:
     the project the signed request names (ims_console/api/signing.py)."""
     principal = getattr(request, "auth", None)
     if isinstance(principal, Signed):
-        user, membership, project = principal.user, principal.membership, principal.project
-    else:
-        token = token_of(request)
-        if token.project is None:
-            raise ApiError(401, "This token is not scoped to a project: ask for a project-scoped token for the image API.")
-        user, membership, project = token.user, token.user.membership, token.project
+        return Caller(user_id=principal.user_id, username=principal.username, account_id=principal.account_id,
+                      project_id=principal.project_id, role=principal.role, source_ip=client_ip(request))  # type: ignore[arg-type]
+    token = token_of(request)
+    if token.project is None:
+        raise ApiError(401, "This token is not scoped to a project: ask for a project-scoped token for the image API.")
+    membership = token.user.membership
     return Caller(
-        user_id=user.pk, username=user.get_username(), account_id=membership.account_id,
-        project_id=project.pk, role=membership.role, source_ip=client_ip(request),  # type: ignore[arg-type]
+        user_id=token.user.pk, username=token.user.get_username(), account_id=membership.account_id,
+        project_id=token.project.pk, role=membership.role, source_ip=client_ip(request),  # type: ignore[arg-type]
     )
 
 

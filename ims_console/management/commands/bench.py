@@ -5,7 +5,7 @@
 3. Accept All with 10,000 pending shares: the dialog, the POST, and the process's memory across ten repeats.
 4. Pages under gunicorn (2 sync workers) with wrk at 8 and 32 connections, against a bare Django page (login
    required, a base template, database sessions) served the same way (ims_console.bench.settings).
-5. The API's member calls against the same calls to Glance (bench_api).
+5. The API's member calls against the same calls to Glance (bench_api); IMS's batch add with its SDK (bench_ims).
 
 Figures come from one run on whatever machine runs it; they are printed, not asserted.
 """
@@ -50,13 +50,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="2,10,10000,100000", help="list sizes to compare")
         parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page and concurrency")
-        parser.add_argument("--parts", default="sharing,lists,accept,pages,api", help="which parts to run")
+        parser.add_argument("--parts", default="sharing,lists,accept,pages,api,ims", help="which parts to run")
+        parser.add_argument("--clients-python", default=os.environ.get("IMS_CLIENTS_PYTHON", ""),
+                            help="the API clients' Python, for the ims part's SDK (make bench passes it)")
         parser.add_argument("--cloud-python", default=os.environ.get("IMS_CLOUD_PYTHON", ""),
                             help="the test cloud's Python, for the api part's Glance (make bench passes it)")
         parser.add_argument("--sharing-size", type=int, default=100, help="images and projects of the sharing part")
 
     def handle(self, *args, sizes: str, seconds: int, parts: str, sharing_size: int, cloud_python: str,
-               **options) -> None:
+               clients_python: str, **options) -> None:
         chosen = parts.split(",")
         self.out(f"database: {connection.vendor}\n")
         if "sharing" in chosen:
@@ -78,6 +80,9 @@ class Command(BaseCommand):
             self._pages(seconds)
         if "api" in chosen:
             call_command("bench_api", seconds=seconds, cloud_python=cloud_python, stdout=self.stdout)
+        if "ims" in chosen:
+            call_command("bench_ims", images=sharing_size, projects=sharing_size, clients_python=clients_python,
+                         stdout=self.stdout)
 
     def out(self, line: str = "") -> None:
         self.stdout.write(line)
