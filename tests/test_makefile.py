@@ -163,21 +163,42 @@ def test_make_openstack_and_make_run_in_front_of_it_with_the_lookup_account(tmp_
         cloud.stop()
 
 
-def readme_api_examples(port: int) -> list[str]:
-    """The shell blocks of the README's API section, pointed at `port`."""
+def readme_blocks(heading: str, port: int) -> list[str]:
+    """The shell blocks of one section of the README, pointed at `port`."""
     import re
 
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## The API", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
-    assert len(blocks) == 3, "one example per client: curl, the openstack CLI, openstacksdk"
     return [block.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for block in blocks]
+
+
+def access_key(base: str, username: str) -> tuple[str, str]:
+    """An access key made as the user makes one: logged in, My Credentials > Access Keys > Create; the dialog's
+    access key ID and secret."""
+    import re
+
+    import requests
+
+    http = requests.Session()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', http.get(f"{base}/login/", timeout=30).text)
+    assert token
+    http.post(f"{base}/login/", data={"username": username, "password": "ims-demo",
+                                      "csrfmiddlewaretoken": token.group(1)}, timeout=60)
+    form = http.get(f"{base}/credentials/access-keys/create/", timeout=30).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token
+    dialog = http.post(f"{base}/credentials/access-keys/create/", timeout=30,
+                       data={"description": "readme", "csrfmiddlewaretoken": token.group(1)}).text
+    found = re.findall(r"<dd><code>([A-Za-z0-9]+)</code>", dialog)
+    assert len(found) == 2, dialog[-2000:]
+    return found[0], found[1]
 
 
 @pytest.mark.commands
 def test_make_run_answers_the_readmes_api_examples_with_each_client(tmp_path):
-    """curl, the openstack CLI and openstacksdk (from the clients' virtualenv) run the README's examples as written
-    against `make run`; afterwards the three images alice shared are accepted by globex's eu-de project."""
+    """curl, the openstack CLI, openstacksdk and the IMS SDK (from the clients' virtualenv) run the README's
+    examples as written against `make run`; afterwards the five images alice shared are accepted by globex."""
     import sqlite3
 
     from tests.ims_console.api.test_official_clients import clients_bin
@@ -188,16 +209,28 @@ def test_make_run_answers_the_readmes_api_examples_with_each_client(tmp_path):
     try:
         server.wait_for(f"http://127.0.0.1:{port}/login/")
         env = {"PATH": f"{clients_bin()}:{os.environ['PATH']}", "HOME": str(tmp_path)}
-        for block in readme_api_examples(port):
+        blocks = readme_blocks("The API", port)
+        assert len(blocks) == 3, "one example per client: curl, the openstack CLI, openstacksdk"
+        for block in blocks:
             run = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, env=env,
                                  capture_output=True, text=True, timeout=300)
             assert run.returncode == 0, f"{block}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
+        # IMS's API with the SDK and keys made through My Credentials (the export line names where they come from).
+        (ims,) = readme_blocks("IMS's API", port)
+        alice, bob = access_key(f"http://127.0.0.1:{port}", "alice"), access_key(f"http://127.0.0.1:{port}", "bob")
+        keys = {"ALICE_AK": alice[0], "ALICE_SK": alice[1], "BOB_AK": bob[0], "BOB_SK": bob[1]}
+        script = ims.split("\n", 1)[1]  # without the export line of placeholders
+        run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env={**env, **keys},
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, f"{script}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
+        assert "shared: SUCCESS" in run.stdout and "accepted: SUCCESS" in run.stdout
     finally:
         server.stop()
     with sqlite3.connect(database) as db:
         rows = db.execute(
             "SELECT i.name, m.status FROM sharing_imagemember m JOIN images_image i ON i.id = m.image_id "
             "WHERE m.project_id = 'ca96f55b3d195c378fdbf64ebf471a07' AND i.name IN "
-            "('redis-7-debian12', 'made-by-cli', 'gitlab-runner-ubuntu2204') ORDER BY i.name").fetchall()
-    assert rows == [("gitlab-runner-ubuntu2204", "accepted"), ("made-by-cli", "accepted"),
-                    ("redis-7-debian12", "accepted")]
+            "('redis-7-debian12', 'made-by-cli', 'gitlab-runner-ubuntu2204', 'nginx-edge-opensuse155', "
+            "'k8s-node-ubuntu2404') ORDER BY i.name").fetchall()
+    assert rows == [("gitlab-runner-ubuntu2204", "accepted"), ("k8s-node-ubuntu2404", "accepted"),
+                    ("made-by-cli", "accepted"), ("nginx-edge-opensuse155", "accepted"), ("redis-7-debian12", "accepted")]

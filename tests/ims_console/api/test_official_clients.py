@@ -4,7 +4,6 @@ but the loopback network; each outcome is read back from the console's own datab
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import subprocess
@@ -22,12 +21,16 @@ from tests.factories import PASSWORD, ImageFactory, ImageMemberFactory
 
 
 def clients_bin() -> Path:
-    """The clients' virtualenv that `make test` builds (IMS_CLIENTS_BIN), or the newest cached one."""
-    configured = os.environ.get("IMS_CLIENTS_BIN")
-    found = [configured] if configured else sorted(glob.glob(os.path.expanduser("~/.cache/ims-console/clients-*/bin")))
-    if not found or not Path(found[-1], "openstack").exists():
-        pytest.fail("The API clients' virtualenv is missing: run `make clients-venv` (make test does).")
-    return Path(found[-1])
+    """The clients' virtualenv that `make test` builds (IMS_CLIENTS_BIN), or the one `make clients-venv` built for
+    the current requirements (the Makefile names it by their hash)."""
+    import hashlib
+
+    requirements = Path(__file__).resolve().parents[3] / "tools" / "clients" / "requirements.txt"
+    digest = hashlib.sha1(requirements.read_bytes()).hexdigest()[:12]
+    found = Path(os.environ.get("IMS_CLIENTS_BIN") or Path.home() / ".cache" / "ims-console" / f"clients-{digest}" / "bin")
+    if not (found / "openstack").exists():
+        pytest.fail(f"The API clients' virtualenv is missing ({found}): run `make clients-venv` (make test does).")
+    return found
 
 
 def os_env(live_server, persona: Persona) -> dict[str, str]:
