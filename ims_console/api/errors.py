@@ -67,3 +67,21 @@ def from_ims(error: IMSError) -> ApiError:
         status = 400
     code = next((p.code for p in problems if p.code.startswith("IMG.")), "")
     return ApiError(status, message, code)
+
+
+# IMS's own routes answer in IMS's words; Keystone's in Keystone's; the rest of /v2 in Glance's.
+IMS_PATHS = ("/v1/", "/v2/cloudimages")
+API_PATHS = ("/v1/", "/v2/", "/v3/", "/api/")
+
+
+def is_api(path: str) -> bool:
+    return path.startswith(API_PATHS) or path in ("/v2", "/v3")
+
+
+def refusal_for(path: str, status: int, message: str, code: str = "") -> JsonResponse:
+    """In the words of the API a request was for: Keystone's, IMS's (with its code) or Glance's."""
+    if path.startswith("/v3"):
+        return keystone_error(status, message)
+    if path.startswith(IMS_PATHS):
+        return ims_error(status, code or ApiError(status, message).code, message)
+    return glance_error(status, message)

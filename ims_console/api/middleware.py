@@ -8,8 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-API_PREFIXES = ("/v2/", "/v3/", "/api/")
-API_PATHS = ("/v2", "/v3")
+from ims_console.api.errors import is_api
 
 
 class ApiOnlyWhenEmbedded:
@@ -17,7 +16,7 @@ class ApiOnlyWhenEmbedded:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.IMS_BACKEND != "embedded" and (request.path.startswith(API_PREFIXES) or request.path in API_PATHS):
+        if settings.IMS_BACKEND != "embedded" and is_api(request.path):
             return JsonResponse({"error": {"code": 404, "title": "Not Found", "message": (
                 "The console is in OpenStack mode: the Keystone and Glance APIs are served by the cloud itself, at "
                 f"{settings.OS_AUTH_URL} and the image endpoint of its catalog."

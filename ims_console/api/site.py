@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ims_console.api import images, ims, members
-from ims_console.api.errors import ApiError, from_ims, glance_error, ims_error, keystone_error
+from ims_console.api.errors import ApiError, from_ims, ims_error, refusal_for
 from ims_console.api.signing import SignatureRefused
 from ims_console.core.errors import IMSError
 from ims_console.identity import api as identity
@@ -24,7 +24,6 @@ api = NinjaAPI(
     docs_url="/api/docs",
     openapi_url="/api/openapi.json",
 )
-IMS_PATHS = ("/v1/", "/v2/cloudimages")
 api.add_router("/v3", identity.router)
 api.add_router("/v2", images.router)
 api.add_router("/v2", members.router)
@@ -33,12 +32,7 @@ api.add_router("/v2", ims.list_router)
 
 
 def refusal(request: HttpRequest, status: int, message: str, code: str = "") -> JsonResponse:
-    """In the words of the API the request was for: Keystone's, IMS's (with its code) or Glance's."""
-    if request.path.startswith("/v3"):
-        return keystone_error(status, message)
-    if request.path.startswith(IMS_PATHS):
-        return ims_error(status, code or ApiError(status, message).code, message)
-    return glance_error(status, message)
+    return refusal_for(request.path, status, message, code)
 
 
 @api.exception_handler(ApiError)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 
+from ims_console.api.errors import is_api, refusal_for
+
 
 class RefuseNulBytesMiddleware:
     """A NUL byte in a query or form parameter is never meant: PostgreSQL cannot even store one in a text column,
@@ -19,10 +21,10 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
-            return HttpResponseBadRequest(
-                "The request contains a NUL character (%00), which no field of the console accepts.",
-                content_type="text/plain; charset=utf-8",
-            )
+            message = "The request contains a NUL character (%00), which no field of the console accepts."
+            if is_api(request.path):  # an API client reads JSON, in the words of the API it called
+                return refusal_for(request.path, 400, message)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

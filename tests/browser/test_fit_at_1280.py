@@ -49,3 +49,23 @@ def test_the_sharing_tab_fits_and_shortened_ids_give_the_whole_id(page: Page, co
     expect(short.get_by_role("button", name=f"Copy project ID {member.project_id}")).to_be_visible()
     for text, lines in page.evaluate(LINES, "time, td.nowrap, .short-id code"):
         assert lines == 1, f"{text!r} takes {lines} lines"
+
+
+def test_the_access_keys_list_fits_with_two_keys(page: Page, console, live_server):
+    from django.contrib.auth.models import User
+
+    from ims_console.identity import access_keys
+    from ims_console.identity.caller import Caller
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    console(page, "alice")
+    alice = User.objects.get(username="alice")
+    caller = Caller(user_id=alice.pk, username="alice", account_id=alice.membership.account_id, project_id="",
+                    role="admin")
+    for description in ("release pipeline of the platform team, eu-de and eu-nl", ""):
+        access_keys.key_create(caller=caller, description=description)
+    page.goto(live_server.url + "/credentials/access-keys/")
+    expect(page.locator("#access-keys tbody tr")).to_have_count(2)
+    assert sideways(page) <= 0
+    for text, lines in page.evaluate(LINES, "time, td.nowrap, code"):
+        assert lines == 1, f"{text!r} takes {lines} lines"

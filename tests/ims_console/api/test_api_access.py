@@ -117,3 +117,11 @@ def test_an_oversized_body_is_refused_with_a_message(world, api_of, owner):
         "/v2/images", {"name": "x", "description": "d" * 300_000})
     assert response.status_code == 413
     assert "larger than" in response.json()["message"]
+
+
+@pytest.mark.parametrize("path, key", [("/v2/images", "message"), ("/v2/cloudimages", "error"),
+                                       ("/v3/auth/projects", "error")])
+def test_a_nul_byte_is_refused_in_json_in_the_words_of_the_api_called(api_of, owner, path, key):
+    response = api_of(owner).get(path, name="a\x00b")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert "NUL character" in str(response.json()[key])

@@ -171,7 +171,7 @@ def test_a_user_in_no_account_gets_no_token(db):
 
 def test_in_openstack_mode_the_apis_are_the_clouds_and_answer_404(owner: Persona, settings):
     settings.IMS_BACKEND = "openstack"
-    for path in ("/v3/auth/tokens", "/v2/images", "/api/openapi.json", "/v3"):
+    for path in ("/v3/auth/tokens", "/v2/images", "/api/openapi.json", "/v3", "/v1/cloudimages/members"):
         response = Client().get(path)
         assert response.status_code == 404
         assert "served by the cloud itself" in response.json()["error"]["message"]

@@ -48,7 +48,8 @@ def test_the_description_is_served_and_names_every_route(db):
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized, so that CI runs the same examples every time (a new finding shows up with a change, not by chance).
+@hypothesis_settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_to_its_description(case, token, live_server):
     response = case.call(base_url=live_server.url, headers={"X-Auth-Token": token})
     case.validate_response(response, checks=(not_a_server_error, status_code_conformance, content_type_conformance,
