@@ -4,6 +4,7 @@ services as the pages do the work, so the same rules hold."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -251,8 +252,6 @@ def image_update(request: HttpRequest, image_id: str) -> JsonResponse:
 
 
 def _json(request: HttpRequest) -> Any:
-    import json
-
     try:
         return json.loads(request.body or b"null")
     except ValueError:
