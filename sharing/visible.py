@@ -54,19 +54,9 @@ def visible(project_id: str, filters: Filters) -> QuerySet[Image]:
     else:  # Glance's default and "all": own, public, and shared with this project once accepted
         accepted = Exists(ImageMember.objects.filter(image=OuterRef("pk"), project_id=project_id, status="accepted"))
         images = images.filter(own | public | accepted)
-    if filters.owner:
-        images = images.filter(project_id=filters.owner)
-    if filters.name:
-        images = images.filter(name=filters.name)
-    if filters.status:
-        images = images.filter(status=filters.status)
-    if filters.ids:
-        images = images.filter(pk__in=filters.ids)
-    if filters.os_type:
-        images = images.filter(os_type=filters.os_type)
-    if filters.image_type:
-        images = images.filter(image_type=filters.image_type)
-    return images
+    lookups = {"project_id": filters.owner, "name": filters.name, "status": filters.status, "pk__in": filters.ids,
+               "os_type": filters.os_type, "image_type": filters.image_type}
+    return images.filter(**{lookup: value for lookup, value in lookups.items() if value})
 
 
 def page(images: QuerySet[Image], order: list[tuple[str, str]], marker: Image | None, limit: int) -> list[Image]:

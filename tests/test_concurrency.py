@@ -262,3 +262,39 @@ def test_the_api_and_the_share_dialog_racing_for_the_last_places_never_exceed_th
     assert len(won) == 3
     assert [200 if p in won else 413 for p in targets[:4]] == api, results
     assert ["refused" if p not in won else 200 for p in targets[4:]] == dialog, results
+
+
+def test_parallel_access_key_creations_never_give_a_user_a_third_key(owner):
+    """The limit of two keys is a check followed by a write: four requests at once for a user who has one key
+    leave exactly two, and the others are told why (issue 21)."""
+    from ims_console.identity import access_keys
+    from ims_console.identity.models import AccessKey
+
+    caller = caller_of(owner)
+    access_keys.key_create(caller=caller, description="first")
+    results = at_once([lambda: access_keys.key_create(caller=caller, description="racing") for _ in range(4)])
+    refused = refusals(results, "console.access_key_limit")
+    assert len(refused) == 3
+    assert AccessKey.objects.filter(user=owner.user).count() == 2
+
+
+def test_two_uploads_of_one_image_at_once_store_one_file(owner, settings, tmp_path):
+    """An image's data is uploaded once (Glance's 409 for the second), even when two uploads race (issue 20)."""
+    import json
+
+    from tests.ims_console.api.conftest import token_for
+
+    settings.IMS_IMAGE_FILES_DIR = tmp_path
+    token = token_for(owner)
+    created = Client(HTTP_X_AUTH_TOKEN=token).post("/v2/images", data=json.dumps({"name": "raced"}),
+                                                   content_type="application/json").json()
+
+    def upload(data: bytes):
+        return Client(HTTP_X_AUTH_TOKEN=token).put(f"/v2/images/{created['id']}/file", data=data,
+                                                   content_type="application/octet-stream").status_code
+
+    results = at_once([lambda n=n: upload(bytes([n]) * 200_000) for n in range(2)])
+    assert sorted(results) == [204, 409], results
+    image = Image.objects.get(pk=created["id"])
+    assert image.status == "active" and image.size == 200_000
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [image.file.rsplit("/", 1)[1]]
