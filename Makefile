@@ -15,7 +15,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: help run test bench bench-openstack stress screenshots clean chromium wrk openstack openstack-venv clients-venv
+.PHONY: help run test bench bench-openstack stress screenshots clean chromium gettext messages wrk openstack openstack-venv clients-venv
 
 help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-openstack  OpenStack mode's figures against a real Keystone and Glance"
 	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
 	@echo "make openstack  a real Keystone and Glance on loopback with the demo accounts (for OpenStack mode)"
+	@echo "make messages  update the translation catalogues (locale/) from the code and compile them"
 
 $(PY):
 	@found=""; \
@@ -44,13 +45,28 @@ $(VENV)/.installed: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here. The pages in Chinese need
+# a font with Chinese characters (WenQuanYi Micro Hei, 5 MB), or the browser draws boxes of another width.
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "Installing Debian's chromium and a Chinese font for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
+
+# GNU gettext: Django's makemessages and msgfmt, for `make messages` and the test that the catalogues are current.
+# The compiled catalogues (locale/*/LC_MESSAGES/*.mo) are committed, so `make run` needs no gettext.
+gettext:
+	@if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1; then \
+	  echo "Installing GNU gettext for the translation catalogues"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; \
+	fi
+
+# After changing a string the user sees: update locale/*/LC_MESSAGES/*.po, translate the new entries (docs/glossary.md
+# has the terms), and run this again to compile them.
+messages: $(VENV)/.installed gettext
+	$(PY) manage.py catalogs
 
 # Plain HTTP on this machine: no HTTPS redirect or secure-only cookies (DJANGO_HTTPS=0). DEBUG stays off, so
 # errors show the console's own pages; static files come from WhiteNoise.
@@ -62,7 +78,7 @@ run: $(VENV)/.installed
 	DJANGO_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # PYTEST_ARGS narrows the run (CI's PostgreSQL pass: -m "not browser"); empty, it is every test.
-test: $(VENV)/.installed chromium openstack-venv clients-venv
+test: $(VENV)/.installed chromium gettext openstack-venv clients-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py check --fail-level WARNING

@@ -8,6 +8,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from images.rules import ACCOUNT_ID as HEX_ID  # project IDs have the same form: 32 hexadecimal characters
@@ -36,7 +37,7 @@ def key_create(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         key, problems = write(lambda: get_backend().key_create(caller, request.POST.get("alias", "")))
         if key:
-            return dialog_done(request, f"Created key {key.alias}.", events=("keys-changed",), redirect_to=reverse("images:keys"))
+            return dialog_done(request, gettext('Created key %(alias)s.') % {'alias': key.alias}, events=("keys-changed",), redirect_to=reverse("images:keys"))
     return render_dialog(request, "images/_key_create_dialog.html", {"problems": problems, "alias": request.POST.get("alias", "")})
 
 
@@ -48,7 +49,7 @@ def key_state(request: ConsoleRequest, key_id: str) -> HttpResponse:
     key = read(lambda: backend.key_get(caller, key_id))
     state = request.POST.get("state", "")
     if state not in ("enabled", "disabled"):
-        raise BadRequest(f"State “{state[:40]}” is not one of enabled, disabled.")
+        raise BadRequest(gettext('State “%(state)s” is not one of enabled, disabled.') % {'state': state[:40]})
     _, problems = write(lambda: backend.key_state_update(caller, key.id, enabled=state == "enabled"))
     for problem in problems:
         messages.error(request, problem.message)
@@ -84,8 +85,7 @@ def grant_create(request: ConsoleRequest, key_id: str) -> HttpResponse:
         if target and target.account_id == caller.account_id:
             problems = [IMSError(
                 ConsoleCode.ACCOUNT_ID_INVALID,
-                f"Project {target.project_name} ({target.project_id}) is in your own account; its projects can use "
-                "this key without a grant.", item=account_id, field="account_id",
+                gettext('Project %(project_name)s (%(project_id)s) is in your own account; its projects can use this key without a grant.') % {'project_name': target.project_name, 'project_id': target.project_id}, item=account_id, field="account_id",
             )]
             target = None
         if target or problems:
@@ -96,7 +96,7 @@ def grant_create(request: ConsoleRequest, key_id: str) -> HttpResponse:
         if granted:
             grant = next(g for g in granted.grants if g.account_id == account_id.strip().lower())
             return dialog_done(
-                request, f"Granted {key.alias} to account {grant.account_name} ({grant.account_id}).",
+                request, gettext('Granted %(alias)s to account %(account_name)s (%(account_id)s).') % {'alias': key.alias, 'account_name': grant.account_name, 'account_id': grant.account_id},
                 events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
             )
@@ -119,7 +119,7 @@ def grant_revoke(request: ConsoleRequest, key_id: str) -> HttpResponse:
         revoked, problems = write(lambda: backend.key_grant_revoke(caller, key.id, account_id))
         if revoked:
             return dialog_done(
-                request, f"Revoked the grant on {key.alias} of account {grant.account_name} ({grant.account_id}).",
+                request, gettext('Revoked the grant on %(alias)s of account %(account_name)s (%(account_id)s).') % {'alias': key.alias, 'account_name': grant.account_name, 'account_id': grant.account_id},
                 events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
             )

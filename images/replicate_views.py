@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from images.forms import ImageModifyForm
@@ -34,7 +35,7 @@ def image_replicate(request: ConsoleRequest, image_id: str) -> HttpResponse:
         copy, problems = write(lambda: backend.image_replicate(caller, source.id, key_id=key_id, **form.cleaned_data))
         if copy:
             return dialog_done(
-                request, f"Replicated “{source.name}” as “{copy.name}” in this project's private images.",
+                request, gettext("Replicated “%(name)s” as “%(name2)s” in this project's private images.") % {'name': source.name, 'name2': copy.name},
                 events=("images-changed",), redirect_to=reverse("images:detail", args=[copy.id]),
             )
     context = {

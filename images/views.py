@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -67,7 +68,7 @@ def image_modify(request: ConsoleRequest, image_id: str) -> HttpResponse:
         modified, problems = write(lambda: backend.image_update(caller, image.id, **form.cleaned_data))
         if modified:
             return dialog_done(
-                request, f"Image “{modified.name}” was modified.", events=("images-changed",),
+                request, gettext('Image “%(name)s” was modified.') % {'name': modified.name}, events=("images-changed",),
                 redirect_to=reverse("images:detail", args=[modified.id]),
             )
     return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form, "problems": problems})
@@ -107,7 +108,7 @@ def images_delete(request: ConsoleRequest) -> HttpResponse:
              "problems": problems},
         )
     names = ", ".join(f"“{i.name}”" for i in images)
-    message = f"Deleted image {names}." if len(images) == 1 else f"Deleted {len(images)} images: {names}."
+    message = gettext('Deleted image %(names)s.') % {'names': names} if len(images) == 1 else gettext('Deleted %(count)s images: %(names)s.') % {'count': len(images), 'names': names}
     if request.htmx and params.get("from") == "detail":
         messages.success(request, message)
         return HttpResponseClientRedirect(reverse("images:private"))

@@ -9,3 +9,4 @@ class ImsConsoleConfig(AppConfig):
 
     def ready(self) -> None:
         from ims_console.identity import keystone  # noqa: F401 - connects the login and logout receivers
+        from ims_console.web import language  # noqa: F401 - connects the receiver that restores the language at login

@@ -10,6 +10,7 @@ from ims_console.identity.models import (
     Account,
     ApiToken,
     Membership,
+    Profile,
     Project,
     hex32,
     new_hex_id,
@@ -18,6 +19,6 @@ from ims_console.identity.models import (
 )
 
 __all__ = [
-    "AccessKey", "Account", "ApiToken", "Job", "Membership", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
+    "AccessKey", "Account", "ApiToken", "Job", "Membership", "Profile", "Project", "Trace", "hex32", "new_hex_id", "new_job_id", "region_choices",
     "validate_time_zone",
 ]

@@ -4,62 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy
 
 from ims_console.core.database_url import parse_database_url
+from ims_console.core.env import env_bool, env_int, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
-
-
-def env_int(name: str, default: int, *, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "")
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
-    return value
-
-
-def local_secret_key(path: Path) -> str:
-    """A key generated once for this checkout and kept in a git-ignored file, so that `make run` needs no
-    configuration and sessions survive a restart. Several workers may start at once: each writes a key to a private
-    file of its own and links it into place, which only the first can do; so nobody reads a half-written key."""
-    if not path.exists():
-        draft = path.with_name(f"{path.name}.{os.getpid()}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(64) + "\n")
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another worker was first: use its key
-        finally:
-            draft.unlink()
-    key = path.read_text().strip()
-    if len(key) < 50:
-        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.")
-    return key
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -99,6 +55,7 @@ MIDDLEWARE = [
     "ims_console.web.middleware.RefuseNulBytesMiddleware",
     "ims_console.api.middleware.ApiOnlyWhenEmbedded",  # the APIs exist only in embedded mode
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ims_console.web.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,8 +120,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "images:private"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
-USE_I18N = False
+# The console speaks English, German and Simplified Chinese (issue 22): the user's choice (their profile, copied into
+# the session at login), else an anonymous visitor's cookie, else the browser's Accept-Language, else English
+# (ims_console/web/language.py). The APIs always answer in English, as the clouds' do.
+LANGUAGE_CODE = "en"
+USE_I18N = True
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "ims_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Dates and numbers per language (ims_console/core/l10n.py).
+FORMAT_MODULE_PATH = ["ims_console.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 # Times are shown in the user's own zone (Membership.time_zone); this is the zone for new users.
@@ -217,6 +185,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -247,7 +216,7 @@ AXES_VERBOSE = False
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The console's own settings. Regions the cloud offers: code -> display name. A project lives in exactly one of them.
-IMS_REGIONS = {"eu-de": "EU-Germany", "eu-nl": "EU-Netherlands"}
+IMS_REGIONS = {"eu-de": gettext_lazy("EU-Germany"), "eu-nl": gettext_lazy("EU-Netherlands")}
 IMS_BACKEND = os.environ.get("IMS_BACKEND", "embedded")
 if IMS_BACKEND not in ("embedded", "openstack"):
     raise ImproperlyConfigured(f"IMS_BACKEND={IMS_BACKEND!r}: use embedded (the default) or openstack.")

@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from ims_console.api import versions
 from ims_console.api.site import api
-from ims_console.web import views
+from ims_console.web import language, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("", include("ims_console.activity.urls")),
     path("images/", include("images.urls")),
     path("", include("sharing.urls")),
+    path("language/", language.set_language, name="set_language"),
+    # The JavaScript strings of console.js in the page's language (Django's catalog; the URL carries the language
+    # so that browsers may cache each for a day).
+    path("jsi18n/<str:lang>/", language.javascript_catalog, name="javascript_catalog"),
     path("admin/", admin.site.urls),
     # Keystone v3 at /v3, Glance v2 at /v2, the OpenAPI description at /api/ (embedded mode; see ApiOnlyWhenEmbedded).
     path("v3", versions.identity, name="identity_version"),

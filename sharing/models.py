@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from images.models import Image
 from ims_console.identity.models import Project
@@ -15,12 +16,12 @@ class Vault(models.Model):
     """A CBR vault of a project. Accepting a full-ECS image stores its backup in a server-backup vault (R4)."""
 
     class ProtectionType(models.TextChoices):
-        BACKUP = "backup", "Backup"
-        REPLICATION = "replication", "Replication"
+        BACKUP = "backup", _("Backup")
+        REPLICATION = "replication", _("Replication")
 
     class ResourceType(models.TextChoices):
-        SERVER = "server", "Cloud server backup"
-        DISK = "disk", "Cloud disk backup"
+        SERVER = "server", _('Cloud server backup')
+        DISK = "disk", _('Cloud disk backup')
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="vaults")
@@ -40,9 +41,9 @@ class Vault(models.Model):
 
 class ImageMember(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
 
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="members")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships_received")

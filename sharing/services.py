@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from images.models import KeyGrant
 from ims_console.activity import audit
@@ -128,7 +129,7 @@ def image_member_end_set(*, caller: Caller, image_id: str, project_id: str, expi
     member = ImageMember.objects.filter(image=image, project_id=project_id).select_for_update(of=("self",)).first()
     if member is None:
         raise IMSError.many([IMSError(
-            ConsoleCode.NOT_A_RECIPIENT, f"Project {project_id} is not a recipient of {image.name} (any more).",
+            ConsoleCode.NOT_A_RECIPIENT, gettext('Project %(project_id)s is not a recipient of %(name)s (any more).') % {'project_id': project_id, 'name': image.name},
             item=project_id,
         )])
     changed = member.expires_at != expires_at
@@ -166,8 +167,12 @@ def image_members_remove(*, caller: Caller, image_ids: list[str], project_ids: l
     recipients = {p for _, p in pairs}
     problems = parsed.problems + [
         IMSError(
-            ConsoleCode.NOT_A_RECIPIENT, f"Project {p} is not a recipient of the selected image{'s' if len(images) > 1 else ''}.", item=p,
-            group=f"Projects that are not recipients of the selected image{'s' if len(images) > 1 else ''}",
+            ConsoleCode.NOT_A_RECIPIENT, ngettext(
+                "Project %(project_id)s is not a recipient of the selected image.",
+                "Project %(project_id)s is not a recipient of the selected images.", len(images),
+            ) % {"project_id": p}, item=p,
+            group=ngettext("Projects that are not recipients of the selected image",
+                           "Projects that are not recipients of the selected images", len(images)),
         )
         for p in parsed.ids
         if p not in recipients

@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from images.forms import ImageListForm, selected_image_ids
 from ims_console.backends import get_backend
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import ImageRecord, VaultRecord
+from ims_console.core import l10n
 from ims_console.core.errors import IMSError
 from ims_console.core.ids import parse_uuid
 from ims_console.identity.tenancy import caller_for
@@ -22,9 +25,9 @@ from ims_console.web.calls import read, write
 from ims_console.web.dialogs import dialog_done, dialog_params, render_dialog, render_page
 from ims_console.web.http import ConsoleRequest
 from sharing import rules
-from sharing.submissions import plural
+from sharing.submissions import images_count
 
-SHARED_LIST_TITLES = {"accepted": "Images Shared with Me", "pending": "Pending Images", "rejected": "Rejected Images"}
+SHARED_LIST_TITLES = {"accepted": _('Images Shared with Me'), "pending": _('Pending Images'), "rejected": _('Rejected Images')}
 
 
 @require_GET
@@ -59,7 +62,7 @@ def shared_image(request: ConsoleRequest, image_id: str) -> HttpResponse:
     return render_page(request, "sharing/shared_image.html", context, {"shared-image": "sharing/_shared_image.html"})
 
 
-STATUS_WORDS = {"accepted": ("Accept", "Accepted"), "rejected": ("Reject", "Rejected")}
+STATUS_WORDS = ("accepted", "rejected")
 SHOWN_IN_DIALOG = 20
 
 
@@ -73,18 +76,17 @@ def member_status(request: ConsoleRequest) -> HttpResponse:
     params, submitted = dialog_params(request)
     status = params.get("status", "")
     if status not in STATUS_WORDS:
-        raise BadRequest(f"Status “{status[:40]}” is not one of accepted, rejected.")
+        raise BadRequest(gettext('Status “%(status)s” is not one of accepted, rejected.') % {'status': status[:40]})
     every_pending = bool(params.get("all"))
     # Accept All's summary is read only to show the dialog: a submission goes straight to the service.
     summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending and not submitted else None
     image_ids: list[str] = []
     if every_pending:
-        selection_problem = "" if summary is None or summary.count else "No image is waiting for you to accept it."
+        selection_problem = "" if summary is None or summary.count else gettext('No image is waiting for you to accept it.')
     else:
         image_ids, selection_problem = selected_image_ids(params)
-    verb, done = STATUS_WORDS[status]
     context = {
-        "status": status, "verb": verb, "all": every_pending, "selection_problem": selection_problem,
+        "status": status, "all": every_pending, "selection_problem": selection_problem,
         "came_from": params.get("from", ""),
     }
     if selection_problem:
@@ -95,9 +97,18 @@ def member_status(request: ConsoleRequest) -> HttpResponse:
             caller, image_ids, status, params.get("vault_id", ""), all_pending=every_pending
         ))
         if result:
-            message = f"{done} {plural(result.images, 'image')}."
-            if every_pending:
-                message = f"{done} the {plural(result.images, 'image')} that {'was' if result.images == 1 else 'were'} waiting for you."
+            if every_pending and status == "accepted":
+                message = ngettext("Accepted the image that was waiting for you.",
+                                   "Accepted the %(count)s images that were waiting for you.", result.images)
+                message %= {"count": l10n.number(result.images)}
+            elif every_pending:
+                message = ngettext("Rejected the image that was waiting for you.",
+                                   "Rejected the %(count)s images that were waiting for you.", result.images)
+                message %= {"count": l10n.number(result.images)}
+            elif status == "accepted":
+                message = gettext("Accepted %(images)s.") % {"images": images_count(result.images)}
+            else:
+                message = gettext("Rejected %(images)s.") % {"images": images_count(result.images)}
             return dialog_done(request, message, events=("shares-changed",), redirect_to=_back_to(params))
     if every_pending:
         # Accept All shows a count, the first rows and the full-ECS images that ask for a vault: never every share.
@@ -131,7 +142,9 @@ def vault_choices(vaults: list[VaultRecord], full_ecs: list[ImageRecord]) -> lis
     """Every vault of the project, each with the reason it cannot take the backups of these full-ECS images: the
     dialog offers the fit ones and shows the others disabled with their reason, before anything is submitted."""
     needed = sum(rules.backup_gb(i.size) for i in full_ecs)
-    names = ", ".join(f"“{i.name}”" for i in full_ecs[:3]) + (f" and {len(full_ecs) - 3} more" if len(full_ecs) > 3 else "")
+    names = ", ".join(f"“{i.name}”" for i in full_ecs[:3])
+    if len(full_ecs) > 3:
+        names += " " + gettext("and %(count)s more") % {"count": l10n.number(len(full_ecs) - 3)}
     choices = []
     for vault in vaults:
         problem = rules.vault_refusal(

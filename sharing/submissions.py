@@ -7,10 +7,13 @@ from collections import Counter
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from ims_console.backends import get_backend
 from ims_console.backends.records import SharingResult
+from ims_console.core import l10n
 from ims_console.core.errors import IMSError
+from ims_console.core.l10n import images_count, pairs_count, projects_count, shares_count
 from ims_console.identity.caller import Caller
 from ims_console.templatetags.ims import expiry_words
 from ims_console.web.calls import write
@@ -19,38 +22,41 @@ from sharing import rules
 SHARE_EVENTS = ("images-shared", "members-changed")
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def shared_message(result: SharingResult) -> str:
+    counts = {"images": images_count(result.images), "projects": projects_count(result.projects)}
     if result.background:
-        return (f"Sharing {plural(result.images, 'image')} with {plural(result.projects, 'project')} "
-                f"({plural(result.changed, 'pair')}) in the background: its progress is shown above the list.")
+        return gettext(
+            "Sharing %(images)s with %(projects)s (%(pairs)s) in the background: its progress is shown above the list."
+        ) % {**counts, "pairs": pairs_count(result.changed)}
     if result.changed == 0:
-        already = "that pair was" if result.unchanged == 1 else f"all {result.unchanged} pairs were"
-        message = f"Nothing new: {already} already shared"
+        message = ngettext("Nothing new: that pair was already shared", "Nothing new: all %(count)s pairs were already shared",
+                           result.unchanged) % {"count": l10n.number(result.unchanged)}
     else:
-        message = f"Shared {plural(result.images, 'image')} with {plural(result.projects, 'project')}"
+        message = gettext("Shared %(images)s with %(projects)s") % counts
         if result.unchanged:
-            verb = "was" if result.unchanged == 1 else "were"
-            message += f" ({plural(result.unchanged, 'pair')} {verb} already shared)"
+            message += " " + ngettext("(%(count)s pair was already shared)", "(%(count)s pairs were already shared)",
+                                      result.unchanged) % {"count": l10n.number(result.unchanged)}
     if result.duplicates:
         message += "; " + duplicates_note(result.duplicates)
     if result.expires_at:
-        ends = "the shares end by themselves" if result.changed + result.unchanged > 1 else "the share ends by itself"
-        message += f"; {ends} {expiry_words(result.expires_at)}"
+        when = expiry_words(result.expires_at)
+        if result.changed + result.unchanged > 1:
+            message += "; " + gettext("the shares end by themselves %(when)s") % {"when": when}
+        else:
+            message += "; " + gettext("the share ends by itself %(when)s") % {"when": when}
     return message + "."
-
 
 
 def stopped_message(result: SharingResult, *, image_name: str = "") -> str:
     if result.background:
-        return (f"Stopping sharing in the background ({plural(result.changed, 'share')}): its progress is shown "
-                "above the list.")
+        return gettext("Stopping sharing in the background (%(shares)s): its progress is shown above the list.") % {
+            "shares": shares_count(result.changed)
+        }
     if image_name:
-        return f"Stopped sharing “{image_name}” with {plural(result.changed, 'project')}."
-    return f"Stopped sharing: {plural(result.changed, 'share')} removed."
+        return gettext("Stopped sharing “%(name)s” with %(projects)s.") % {
+            "name": image_name, "projects": projects_count(result.changed)
+        }
+    return gettext("Stopped sharing: %(shares)s removed.") % {"shares": shares_count(result.changed)}
 
 
 def duplicates_note(duplicates: list[str]) -> str:
@@ -58,8 +64,12 @@ def duplicates_note(duplicates: list[str]) -> str:
     times = Counter(duplicates)
     if len(times) == 1:
         (project_id, extra), = times.items()
-        return f"{project_id} was entered {extra + 1} times and counted once"
-    return f"{len(times)} project IDs were entered more than once and each counted once"
+        return gettext("%(project_id)s was entered %(times)s times and counted once") % {
+            "project_id": project_id, "times": extra + 1,
+        }
+    return gettext("%(count)s project IDs were entered more than once and each counted once") % {
+        "count": l10n.number(len(times))
+    }
 
 
 def add_members(
@@ -84,17 +94,17 @@ def expiry_context(expires_on: str) -> dict:
         "expiry_range": (
             (today + timedelta(days=1)).isoformat(), (today + timedelta(days=rules.EXPIRY_MAX_DAYS)).isoformat()
         ),
-        "expiry_hint": (
-            f"The share ends by itself at the end of this day ({timezone.get_current_timezone_name()} time): the "
-            "recipients lose the image then, and see the date until it comes. Leave it empty to share until you "
-            "stop sharing; share again with another day to change it."
-        ),
+        "expiry_hint": gettext(
+            "The share ends by itself at the end of this day (%(zone)s time): the recipients lose the image then, and "
+            "see the date until it comes. Leave it empty to share until you stop sharing; share again with another "
+            "day to change it."
+        ) % {"zone": timezone.get_current_timezone_name()},
     }
 
 
 def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
     if not project_ids:
-        return None, [IMSError.nothing_selected("Select at least one project to stop sharing with.", field="project_id")]
+        return None, [IMSError.nothing_selected(gettext('Select at least one project to stop sharing with.'), field="project_id")]
     return write(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ims_console.backends import get_backend
@@ -126,11 +127,11 @@ def member_end(request: ConsoleRequest, image_id: str) -> HttpResponse:
             if not problems:
                 who = member.project_name or project_id
                 if expires_at:
-                    message = f"The share of “{image.name}” with {who} ends by itself {expiry_words(expires_at)}."
+                    message = gettext('The share of “%(name)s” with %(who)s ends by itself %(expiry_words)s.') % {'name': image.name, 'who': who, 'expiry_words': expiry_words(expires_at)}
                 else:
-                    message = f"The share of “{image.name}” with {who} lasts until you stop sharing."
+                    message = gettext('The share of “%(name)s” with %(who)s lasts until you stop sharing.') % {'name': image.name, 'who': who}
                 if not changed:
-                    message = "Nothing changed: " + message[0].lower() + message[1:]
+                    message = gettext("Nothing changed: %(message)s") % {"message": message[0].lower() + message[1:]}
                 return dialog_done(request, message, events=SHARE_EVENTS,
                                    redirect_to=reverse("sharing:image_sharing", args=[image.id]))
     context = {"image": image, "member": member, "project_id": project_id, "problems": problems,

@@ -142,7 +142,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}, "timezone_id": "Europe/Berlin"}
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}, "timezone_id": "Europe/Berlin",
+            "locale": "en-US"}
 
 
 # ---- OpenStack mode: a real Keystone and Glance on loopback (tools/local_cloud/cloud.py), one per test session.

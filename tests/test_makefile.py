@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,6 +45,7 @@ def test_make_bench_prints_every_part_at_its_smallest_size():
     assert "pairs:       25 (5 images x 5 projects)" in out and "ratio:" in out
     assert "Private Images" in out and "Accept All with 2 pending shares" in out
     assert "bare Django page" in out and "KMS Keys" in out
+    assert "The same pages in German" in out and re.search(r"Private Images \(20 rows\)\s+c8\s+[\d.]+", out)
     assert "member list (128 members)" in out and "member status update" in out
     assert "batch add of 5 images x 5 projects" in out and "signature verification" in out
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import tzinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from ims_console.activity.filters import project_jobs
-from ims_console.activity.labels import action_label
+from ims_console.activity.labels import action_label, result_label, status_label
 from ims_console.activity.names import image_name, names_of_results, recorded_names
 from ims_console.activity.selectors import results_of
 from ims_console.core.keyset import keyset_page
 from ims_console.identity.models import Project
 
+# The columns, headed in the user's language.
 CSV_HEADER = [
-    "time", "job_id", "action", "user", "status", "image_id", "image_name", "project_id", "project_name", "result",
-    "error_code", "fail_reason",
+    _("Time"), _("Job ID"), _("Action"), _("User"), _("Status"), _("Image ID"), _("Image Name"), _("Project ID"),
+    _("Project Name"), _("Result"), _("Error Code"), _("Failure Reason"),
 ]
 # Jobs read at a time: a job's results can hold 10,000 pairs, so a batch is kept small.
 CSV_BATCH = 100
@@ -36,9 +39,20 @@ class _Echo:
 
 def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
     """Every job that passes the filters, one line per pair (or image), newest first, read CSV_BATCH jobs at a
-    time (a keyset walk: memory and each query stay the same however many jobs there are)."""
+    time (a keyset walk: memory and each query stay the same however many jobs there are). The lines are written
+    while the response is sent, after the view has returned: in the language and time zone of the request that
+    asked for them, taken now."""
+    return _lines(project_id, filters, translation.get_language(), timezone.get_current_timezone())
+
+
+def _lines(project_id: str, filters: dict, language: str, zone: tzinfo) -> Iterator[str]:
+    with translation.override(language), timezone.override(zone):
+        yield from _rows(project_id, filters)
+
+
+def _rows(project_id: str, filters: dict) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
+    yield writer.writerow([str(header) for header in CSV_HEADER])
     jobs = project_jobs(project_id, filters).order_by("-begin_time", "-id")
     marker: dict | None = None
     while True:
@@ -50,8 +64,8 @@ def csv_lines(project_id: str, filters: dict) -> Iterator[str]:
             common = [timezone.localtime(job.begin_time).isoformat(), job.pk, action_label(job), job.username]
             for result in results[job.pk] or [{"image_id": "", "project_id": "", "status": ""}]:
                 yield writer.writerow([_cell(v) for v in [
-                    *common, job.status, result["image_id"], image_name(result, images, recorded_names(job)),
-                    result.get("project_id", ""), projects.get(result.get("project_id", ""), ""), result["status"],
+                    *common, status_label(job), result["image_id"], image_name(result, images, recorded_names(job)),
+                    result.get("project_id", ""), projects.get(result.get("project_id", ""), ""), result_label(result["status"]),
                     job.error_code, job.fail_reason,
                 ]])
         if not page.has_next:

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ims_console.activity.labels import ACTION_LABELS, STATUS_LABELS
 from ims_console.activity.models import Job, Trace
@@ -20,12 +22,12 @@ class ActivityForm(forms.Form):
     """The Activity page's filters, from the URL. Unlike a list's sort or page size, a filter the user typed that
     cannot be used is an error next to its field (the page then lists nothing rather than everything)."""
 
-    action = forms.ChoiceField(required=False, label="Action", choices=[("", "All actions"), *ACTION_LABELS.items()])
-    status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *STATUS_LABELS.items()])
-    user = forms.CharField(required=False, max_length=150, label="User")
-    image = forms.CharField(required=False, max_length=64, label="Image ID")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(required=False, label=_("Action"), choices=[("", _("All actions")), *ACTION_LABELS.items()])
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("All statuses")), *STATUS_LABELS.items()])
+    user = forms.CharField(required=False, max_length=150, label=_("User"))
+    image = forms.CharField(required=False, max_length=64, label=_("Image ID"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     # One job (its CSV export, from the job's page), and the page markers: in the URL, not fields to fill in.
     job = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
     after = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
@@ -35,8 +37,8 @@ class ActivityForm(forms.Form):
         value = self.cleaned_data["image"].strip()
         if value and parse_uuid(value) is None:
             raise forms.ValidationError(
-                f"“{value}” is not an image ID: an image ID is a UUID such as 2f1e8c3a-0b7d-4c52-9a61-5d8e0f4b7c19, "
-                "shown on the image's page."
+                gettext("“%(value)s” is not an image ID: an image ID is a UUID such as %(example)s, shown on the image's "
+                        "page.") % {"value": value, "example": "2f1e8c3a-0b7d-4c52-9a61-5d8e0f4b7c19"}
             )
         return str(parse_uuid(value)) if value else ""
 
@@ -45,12 +47,15 @@ class ActivityForm(forms.Form):
         for name in ("since", "until"):
             day = data.get(name)
             if day and not DAYS[0] <= day <= DAYS[1]:
-                self.add_error(name, f"{day.isoformat()} is out of range: choose a day from {DAYS[0].isoformat()} to "
-                                     f"{DAYS[1].isoformat()}.")
+                self.add_error(name, gettext("%(day)s is out of range: choose a day from %(first)s to %(last)s.") % {
+                    "day": day.isoformat(), "first": DAYS[0].isoformat(), "last": DAYS[1].isoformat(),
+                })
                 data.pop(name, None)
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
-            self.add_error("until", f"“To” ({until.isoformat()}) is before “From” ({since.isoformat()}).")
+            self.add_error("until", gettext("“To” (%(until)s) is before “From” (%(since)s).") % {
+                "until": until.isoformat(), "since": since.isoformat(),
+            })
         return data
 
     @property

@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ims_console.core import keyset
-from ims_console.core.vocabulary import BACKUP_SOURCE_LABELS, IMAGE_TYPE_LABELS, MEMBER_STATUS_LABELS, STATUS_LABELS
+from django.utils.translation import gettext, pgettext
+
+from ims_console.core import keyset, l10n
+from ims_console.core.vocabulary import (
+    BACKUP_SOURCE_LABELS,
+    IMAGE_TYPE_LABELS,
+    MEMBER_STATUS_LABELS,
+    OS_TYPE_LABELS,
+    STATUS_LABELS,
+)
 
 
 @dataclass(frozen=True)
@@ -51,15 +59,23 @@ class ImageRecord:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def image_type_label(self) -> str:
-        return IMAGE_TYPE_LABELS.get(self.image_type, self.image_type)
+        return str(IMAGE_TYPE_LABELS.get(self.image_type, self.image_type))
 
     @property
     def backup_source_label(self) -> str:
-        return BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source)
+        return str(BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source))
+
+    @property
+    def os_type_label(self) -> str:
+        return str(OS_TYPE_LABELS.get(self.os_type, self.os_type))
+
+    @property
+    def share_status_label(self) -> str:
+        return str(MEMBER_STATUS_LABELS.get(self.share_status, self.share_status))
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ class MemberRecord:
 
     @property
     def status_label(self) -> str:
-        return MEMBER_STATUS_LABELS.get(self.status, self.status)
+        return str(MEMBER_STATUS_LABELS.get(self.status, self.status))
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,10 @@ class KeyRecord:
     @property
     def enabled(self) -> bool:
         return self.state == "enabled"
+
+    @property
+    def state_label(self) -> str:
+        return pgettext("key state", "Enabled") if self.enabled else pgettext("key state", "Disabled")
 
 
 @dataclass(frozen=True)
@@ -200,8 +220,10 @@ class ImagePage:
     @property
     def total_label(self) -> str:
         if self.total is None:
-            return "not counted by the image service"
-        return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
+            return gettext("not counted by the image service")
+        if self.total > COUNT_LIMIT:
+            return gettext("more than %(count)s") % {"count": l10n.number(COUNT_LIMIT)}
+        return l10n.number(self.total)
 
     @property
     def page_label(self) -> str:

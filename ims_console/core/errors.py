@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
 
 class ConsoleCode(StrEnum):
     """Refusals the console makes where IMS has no code of its own."""
@@ -59,7 +62,7 @@ class Display(StrEnum):
     PAGE = "page"
 
 
-READ_ONLY_MESSAGE = "Your role is read-only: you can look but not change anything."
+READ_ONLY_MESSAGE = _('Your role is read-only: you can look but not change anything.')
 
 
 class IMSError(Exception):
@@ -107,10 +110,10 @@ class IMSError(Exception):
     @classmethod
     def many(cls, problems: list[IMSError]) -> IMSError:
         """All that is wrong with one request, so that it can be refused whole and every problem shown at once."""
-        count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+        count = ngettext("%(count)s problem", "%(count)s problems", len(problems)) % {"count": len(problems)}
         if any(p.code in CHANGES_REMAIN for p in problems):
-            return cls(ConsoleCode.MANY, f"Not everything was undone: {count}.", status=400, problems=problems)
-        return cls(ConsoleCode.MANY, f"Nothing was changed: {count}.", status=400, problems=problems)
+            return cls(ConsoleCode.MANY, gettext('Not everything was undone: %(count)s.') % {'count': count}, status=400, problems=problems)
+        return cls(ConsoleCode.MANY, gettext('Nothing was changed: %(count)s.') % {'count': count}, status=400, problems=problems)
 
     @property
     def changes_remain(self) -> bool:
@@ -123,29 +126,29 @@ class IMSError(Exception):
 
     @classmethod
     def image_not_found(cls, image_id: str) -> IMSError:
-        return cls("IMG.0027", f"Image {image_id} does not exist.", item=str(image_id), status=404)
+        return cls("IMG.0027", gettext('Image %(image_id)s does not exist.') % {'image_id': image_id}, item=str(image_id), status=404)
 
     @classmethod
     def only_the_owner(cls, image_id: str, name: str) -> IMSError:
         return cls(
             "IMG.0047",
-            f"Image “{name}” was shared with your project; only its owner can share it. Replicate it first to share a copy.",
+            gettext('Image “%(name)s” was shared with your project; only its owner can share it. Replicate it first to share a copy.') % {'name': name},
             item=str(image_id),
             status=403,
         )
 
     @classmethod
     def read_only(cls) -> IMSError:
-        return cls(ConsoleCode.READ_ONLY, READ_ONLY_MESSAGE, status=403)
+        return cls(ConsoleCode.READ_ONLY, str(READ_ONLY_MESSAGE), status=403)
 
     @classmethod
-    def nothing_selected(cls, what: str = "Select at least one image.", *, field: str = "image_id") -> IMSError:
-        return cls(ConsoleCode.NOTHING_SELECTED, what, field=field)
+    def nothing_selected(cls, what: str = "", *, field: str = "image_id") -> IMSError:
+        return cls(ConsoleCode.NOTHING_SELECTED, what or gettext("Select at least one image."), field=field)
 
     @classmethod
     def grant_not_found(cls, account_id: str, key_alias: str, *, status: int = 400) -> IMSError:
         return cls(
-            ConsoleCode.GRANT_NOT_FOUND, f"Account {account_id} holds no grant on {key_alias}.", item=account_id,
+            ConsoleCode.GRANT_NOT_FOUND, gettext('Account %(account_id)s holds no grant on %(key_alias)s.') % {'account_id': account_id, 'key_alias': key_alias}, item=account_id,
             status=status,
         )
 

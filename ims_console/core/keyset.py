@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+
+from ims_console.core import l10n
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ def page_label(*, position: int, total: int, shown: int, size: int, count_limit:
     size = max(1, size)
     number = -(-position // size) + 1
     if total > count_limit:
-        return f"Page {number:,} of more than {count_limit // size:,}"
+        return gettext("Page %(number)s of more than %(pages)s") % {
+            "number": l10n.number(number), "pages": l10n.number(count_limit // size),
+        }
     after = max(0, total - position - shown)
-    return f"Page {number:,} of {number + -(-after // size):,}"
+    return gettext("Page %(number)s of %(pages)s") % {
+        "number": l10n.number(number), "pages": l10n.number(number + -(-after // size)),
+    }

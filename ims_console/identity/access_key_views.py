@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -96,6 +97,6 @@ def key_delete(request: ConsoleRequest, key_id: str) -> HttpResponse:
     caller, key = _key(request, key_id)
     if request.method == "POST":
         read(lambda: access_keys.key_delete(caller=caller, key_id=key.pk))
-        return dialog_done(request, f"Deleted access key {key.pk}.", events=("access-keys-changed",),
+        return dialog_done(request, gettext('Deleted access key %(pk)s.') % {'pk': key.pk}, events=("access-keys-changed",),
                            redirect_to=reverse(LIST))
     return render_dialog(request, "identity/_access_key_delete_dialog.html", {"key": key})

@@ -22,6 +22,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from ims_console.core.errors import LoginAgain
 
@@ -42,11 +43,11 @@ def post_token(body: dict) -> tuple[str, dict]:
             timeout=settings.IMS_REMOTE_TIMEOUT, verify=settings.OS_CACERT or True,
         )
     except requests.RequestException:
-        raise KeystoneUnavailable(f"The identity service at {settings.OS_AUTH_URL} cannot be reached.") from None
+        raise KeystoneUnavailable(gettext('The identity service at %(url)s cannot be reached.') % {'url': settings.OS_AUTH_URL}) from None
     if response.status_code in (400, 401, 403, 404):
         return "", {}
     if response.status_code >= 300 or "X-Subject-Token" not in response.headers:
-        raise KeystoneUnavailable(f"The identity service at {settings.OS_AUTH_URL} failed ({response.status_code}).")
+        raise KeystoneUnavailable(gettext('The identity service at %(url)s failed (%(status_code)s).') % {'url': settings.OS_AUTH_URL, 'status_code': response.status_code})
     return response.headers["X-Subject-Token"], response.json()["token"]
 
 
@@ -59,7 +60,7 @@ def _get(path: str, token: str) -> dict:
         response.raise_for_status()
         return response.json()
     except requests.RequestException:
-        raise KeystoneUnavailable(f"The identity service at {settings.OS_AUTH_URL} did not list the projects.") from None
+        raise KeystoneUnavailable(gettext('The identity service at %(url)s did not list the projects.') % {'url': settings.OS_AUTH_URL}) from None
 
 
 def region_of(project_name: str, regions: set[str]) -> str:
@@ -83,7 +84,7 @@ def scoped(identity: dict, project_id: str) -> dict:
                                "scope": {"project": {"id": project_id}}})
     if not token:
         # The session's own token has expired or was revoked.
-        raise LoginAgain("The identity service no longer accepts this session's token.")
+        raise LoginAgain(gettext("The identity service no longer accepts this session's token."))
     project = next(p for p in identity["projects"] if p["id"] == project_id)
     roles = {r["name"] for r in data.get("roles", [])}
     return {

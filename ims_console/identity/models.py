@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-hex32 = RegexValidator(r"^[0-9a-f]{32}\Z", "Enter 32 lowercase hexadecimal characters.")
+hex32 = RegexValidator(r"^[0-9a-f]{32}\Z", _('Enter 32 lowercase hexadecimal characters.'))
 
 
 def new_hex_id() -> str:
@@ -21,7 +22,7 @@ def new_hex_id() -> str:
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return list(settings.IMS_REGIONS.items())
+    return [(code, str(name)) for code, name in settings.IMS_REGIONS.items()]
 
 
 def validate_time_zone(value: str) -> None:
@@ -55,15 +56,15 @@ class Project(models.Model):
 
     @property
     def region_name(self) -> str:
-        return settings.IMS_REGIONS.get(self.region, self.region)
+        return str(settings.IMS_REGIONS.get(self.region, self.region))
 
 
 class Membership(models.Model):
     """A console user belongs to exactly one account, as an administrator or read-only."""
 
     class Role(models.TextChoices):
-        ADMIN = "admin", "Administrator"
-        READONLY = "readonly", "Read-only"
+        ADMIN = "admin", _("Administrator")
+        READONLY = "readonly", _('Read-only')
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
@@ -103,8 +104,8 @@ class AccessKey(models.Model):
     key from the settings (ims_console/identity/access_keys.py), never in the clear and never logged."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        INACTIVE = "inactive", "Inactive"
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
 
     id = models.CharField(primary_key=True, max_length=20, help_text="The access key ID (AK)")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_keys")
@@ -119,3 +120,14 @@ class AccessKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} of {self.user_id} ({self.status})"
+
+
+class Profile(models.Model):
+    """What a user chose for themselves and keeps in every browser: the console's language (blank: the browser's
+    Accept-Language decides). Read once at login into the session (ims_console/web/language.py), not per request."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(max_length=16, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from ims_console.core.errors import ConsoleCode, IMSError
 from ims_console.identity import keystone
@@ -104,18 +105,25 @@ def _get(path: str, kind: str) -> dict | None:
                 timeout=settings.IMS_REMOTE_TIMEOUT, verify=settings.OS_CACERT or True,
             )
         except requests.RequestException:
-            raise _unavailable("cannot be reached") from None
+            raise _unavailable(gettext("The identity service at %(url)s cannot be reached, so the console cannot check project IDs now.")) from None
         if response.status_code == 401 and attempt == 0:
             continue  # the account's token expired or was revoked: take a new one, once
         if response.status_code == 404:
             return None
         if response.status_code == 403:
-            raise _unavailable(f"does not let IMS_OS_LOOKUP_USER={settings.IMS_OS_LOOKUP_USER} read {kind}s "
-                               "(it needs the reader role on the system)")
+            raise _unavailable(gettext(
+                "The identity service at %(url)s does not let IMS_OS_LOOKUP_USER=%(user)s read %(kind)ss (it needs the "
+                "reader role on the system), so the console cannot check project IDs now."
+            ), kind=kind)
         if not response.ok:
-            raise _unavailable(f"failed ({response.status_code})")
+            raise _unavailable(gettext(
+                "The identity service at %(url)s failed (%(status)s), so the console cannot check project IDs now."
+            ), status=response.status_code)
         return response.json()[kind]
-    raise _unavailable(f"refused the token of IMS_OS_LOOKUP_USER={settings.IMS_OS_LOOKUP_USER}")
+    raise _unavailable(gettext(
+        "The identity service at %(url)s refused the token of IMS_OS_LOOKUP_USER=%(user)s, so the console cannot check "
+        "project IDs now."
+    ))
 
 
 _lock = threading.Lock()
@@ -141,7 +149,10 @@ def _session(*, renew: bool = False) -> tuple[str, set[str]]:
         except keystone.KeystoneUnavailable as error:
             raise IMSError(ConsoleCode.CLOUD_UNAVAILABLE, str(error), status=503) from None
         if not token:
-            raise _unavailable(f"refused the console's lookup account IMS_OS_LOOKUP_USER={settings.IMS_OS_LOOKUP_USER}")
+            raise _unavailable(gettext(
+                "The identity service at %(url)s refused the console's lookup account IMS_OS_LOOKUP_USER=%(user)s, so "
+                "the console cannot check project IDs now."
+            ))
         regions = {e.get("region_id", e.get("region")) for s in data.get("catalog", []) for e in s.get("endpoints", [])}
         lifetime = 3600.0
         if data.get("expires_at"):
@@ -151,9 +162,7 @@ def _session(*, renew: bool = False) -> tuple[str, set[str]]:
         return token, regions
 
 
-def _unavailable(what: str) -> IMSError:
-    return IMSError(
-        ConsoleCode.CLOUD_UNAVAILABLE,
-        f"The identity service at {settings.OS_AUTH_URL} {what}, so the console cannot check project IDs now.",
-        status=503,
-    )
+def _unavailable(sentence: str, **values: object) -> IMSError:
+    """A 503 in words of the identity service's address and the lookup account's name, and `values`."""
+    text = sentence % {"url": settings.OS_AUTH_URL, "user": settings.IMS_OS_LOOKUP_USER, **values}
+    return IMSError(ConsoleCode.CLOUD_UNAVAILABLE, text, status=503)

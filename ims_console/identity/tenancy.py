@@ -9,6 +9,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ims_console.core.errors import READ_ONLY_MESSAGE
 from ims_console.identity import keystone
@@ -71,7 +72,7 @@ def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
     """The backend's view of who is acting. Read-only users asking to write get 403."""
     tenant = request.tenant
     if tenant is None:
-        raise PermissionDenied("Your user belongs to no account with projects. Ask an operator to add you to one.")
+        raise PermissionDenied(gettext('Your user belongs to no account with projects. Ask an operator to add you to one.'))
     if write and not tenant.can_write:
         raise PermissionDenied(READ_ONLY_MESSAGE)
     return Caller(

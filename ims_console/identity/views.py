@@ -12,13 +12,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ims_console.identity import keystone
 from ims_console.identity.tenancy import caller_for
 from ims_console.identity.tenant import SESSION_PROJECT_KEY
 from ims_console.web.http import ConsoleRequest
+from ims_console.web.language import local_path
 
 
 @require_POST
@@ -35,23 +36,14 @@ def project_switch(request: ConsoleRequest) -> HttpResponse:
     if identity and project.id != previous.id:
         # OpenStack mode: work in the new project with a token scoped to it.
         request.session[keystone.SESSION_KEY] = keystone.scoped(identity, project.id)
-    target = _local_path(request, request.POST.get("next", ""))
-    message = f"Switched to project {project.name} ({project.region_name})."
+    target = local_path(request, request.POST.get("next", ""), reverse("images:private"))
+    message = gettext('Switched to project %(name)s (%(region_name)s).') % {'name': project.name, 'region_name': project.region_name}
     if project.id != previous.id and target != request.POST.get("from", target):
         # The page the user was on shows something of the previous project, which the new one cannot see.
-        message += f" The page you were on belongs to project {previous.name}, so you are on Private Images of {project.name}."
+        message += gettext(' The page you were on belongs to project %(name)s, so you are on Private Images of %(name2)s.') % {'name': previous.name, 'name2': project.name}
     if project.id != previous.id:
         messages.info(request, message)
     return HttpResponseRedirect(target)
-
-
-def _local_path(request: ConsoleRequest, target: str) -> str:
-    """Where the switcher goes next: a path of this console ("/images/?name=web"), else Private Images. A bare word
-    is not a path (redirect() would take it for a URL name), nor is anything with a scheme or a host."""
-    local = target.startswith("/") and not target.startswith(("//", "/\\")) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if local else reverse("images:private")
 
 
 @require_GET
@@ -73,7 +65,7 @@ class CloudLoginForm(AuthenticationForm):
             self.user_cache = authenticate(self.request, account=account, username=username, password=password)
             if self.user_cache is None:
                 raise forms.ValidationError(
-                    "The account name, user name or password is not correct. All three are as in the cloud's IAM.",
+                    gettext("The account name, user name or password is not correct. All three are as in the cloud's IAM."),
                     code="invalid_login",
                 )
             self.confirm_login_allowed(self.user_cache)
@@ -95,8 +87,7 @@ def login_locked_out(request: ConsoleRequest, response: HttpResponse | None = No
     The same words whether or not the user exists, so the page tells an attacker nothing."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = (
-        f"Too many failed log-ins for this user name or from this address. Log-ins are paused for {minutes} "
-        f"minutes after the last failed one: try again later."
+        gettext('Too many failed log-ins for this user name or from this address. Log-ins are paused for %(minutes)s minutes after the last failed one: try again later.') % {'minutes': minutes}
     )
     if request.path.startswith("/v3/"):  # the API's token request (ims_console/identity/api.py)
         return JsonResponse({"error": {"code": 401, "title": "Unauthorized", "message": message}}, status=401)

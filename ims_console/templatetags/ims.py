@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext
 
+from ims_console.activity.labels import result_label
 from ims_console.backends.records import COUNT_LIMIT, ImageQuery, ImageRecord
+from ims_console.core import l10n
 from ims_console.core.errors import CHANGES_REMAIN, IMSError
 
 register = template.Library()
@@ -38,20 +42,38 @@ def image_cells(image: ImageRecord) -> str:
     rather than by an include: a list renders them for every row."""
     return format_html(
         '<td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td>',
-        image.os_type, image.os_version or "–", image.image_type_label, image.min_disk,
-        "Yes" if image.encrypted else "No", ims_time(image.created_at),
+        image.os_type_label, image.os_version or "–", image.image_type_label, image.min_disk,
+        gettext("Yes") if image.encrypted else gettext("No"), ims_time(image.created_at),
     )
+
+
+@register.simple_tag
+def shared_badge(image: ImageRecord) -> str:
+    """The Shared badge of a list row: a link to the image's Sharing tab, how many projects on hover."""
+    count = ngettext("Shared with %(count)s project", "Shared with %(count)s projects", image.member_count) % {
+        "count": l10n.number(image.member_count)
+    }
+    return format_html('<a class="badge badge-shared" href="{}" title="{}" aria-label="{}">{}</a>',
+                       url_of(image.id, "sharing:image_sharing"), count, count, pgettext("badge", "Shared"))
+
+
+@register.filter
+def number(value: int) -> str:
+    """1,234 in English, 1.234 in German."""
+    return l10n.number(value)
 
 
 @register.filter
 def count_label(value: int) -> str:
     """A count from a bounded query: exact up to COUNT_LIMIT, "more than 1,000" beyond."""
-    return f"more than {COUNT_LIMIT:,}" if value > COUNT_LIMIT else f"{value:,}"
+    if value > COUNT_LIMIT:
+        return gettext("more than %(count)s") % {"count": l10n.number(COUNT_LIMIT)}
+    return l10n.number(value)
 
 
 @register.filter
 def ims_datetime(value: datetime | None) -> str:
-    """IMS shows times as `2026-11-28 16:05:12 GMT+01:00`, in the user's time zone."""
+    """IMS shows times as `2026-11-28 16:05:12 GMT+01:00`, in the user's time zone and language's date order."""
     if value is None:
         return "–"
     local = timezone.localtime(value)
@@ -59,7 +81,7 @@ def ims_datetime(value: datetime | None) -> str:
     minutes = int(offset.total_seconds() // 60) if offset else 0
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
-    return f"{local:%Y-%m-%d %H:%M:%S} GMT{sign}{hours:02d}:{minutes:02d}"
+    return f"{l10n.long_datetime(local)} GMT{sign}{hours:02d}:{minutes:02d}"
 
 
 @register.filter
@@ -69,7 +91,7 @@ def ims_time(value: datetime | None) -> str:
     if value is None:
         return "–"
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), ims_datetime(value),
-                       f"{timezone.localtime(value):%Y-%m-%d %H:%M}")
+                       l10n.short_datetime(value))
 
 
 def expiry_words(expires_at: datetime) -> str:
@@ -77,8 +99,8 @@ def expiry_words(expires_at: datetime) -> str:
     owner set it, in the same zone), else the moment ("on 2027-01-01 at 07:00")."""
     local = timezone.localtime(expires_at)
     if (local.hour, local.minute, local.second) == (0, 0, 0):
-        return f"at the end of {(local - timedelta(days=1)).date().isoformat()}"
-    return f"on {local:%Y-%m-%d} at {local:%H:%M}"
+        return gettext("at the end of %(date)s") % {"date": l10n.local_date(local - timedelta(days=1))}
+    return gettext("on %(date)s at %(time)s") % {"date": l10n.local_date(local), "time": l10n.local_time(local)}
 
 
 @register.filter
@@ -87,8 +109,9 @@ def share_ends(value: datetime | None) -> str:
     the share has none."""
     if value is None:
         return ""
-    return format_html('<time class="share-ends" datetime="{}" title="Ends {}">ends {}</time>', value.isoformat(),
-                       ims_datetime(value), expiry_words(value))
+    return format_html('<time class="share-ends" datetime="{}" title="{}">{}</time>', value.isoformat(),
+                       gettext("Ends %(time)s") % {"time": ims_datetime(value)},
+                       gettext("ends %(when)s") % {"when": expiry_words(value)})
 
 
 @register.simple_tag
@@ -99,8 +122,16 @@ def short_id(value: str, what: str = "project") -> str:
     shown = value if len(value) <= 14 else f"{value[:8]}…{value[-4:]}"
     return format_html(
         '<span class="short-id" title="{}"><code>{}</code><button type="button" class="copy-id" data-copy="{}" '
-        'aria-label="Copy {} ID {}">Copy</button></span>', value, shown, value, what, value,
+        'aria-label="{}">{}</button></span>', value, shown, value, COPY_LABELS[what]() % {"id": value}, gettext("Copy"),
     )
+
+
+# What a Copy button copies, as its label says ("Copy project ID 0123…").
+COPY_LABELS = {
+    "project": lambda: gettext("Copy project ID %(id)s"),
+    "job": lambda: gettext("Copy job ID %(id)s"),
+    "image": lambda: gettext("Copy image ID %(id)s"),
+}
 
 
 # The first click on a column sorts names A to Z and times newest first.
@@ -151,7 +182,10 @@ def grouped(problems: list[IMSError]) -> list[ProblemLine]:
             labels = ", ".join(m.label for m in members)
             # A line about several items links to what they share (a key), not to one of them (a project).
             shared = {k: v for k, v in first.context.items() if k != "project_id"}
-            lines.append(ProblemLine(first.ims_code, f"{first.group} ({len(members)}): {labels}.", shared))
+            text = gettext("%(group)s (%(count)s): %(items)s.") % {
+                "group": first.group, "count": l10n.number(len(members)), "items": labels,
+            }
+            lines.append(ProblemLine(first.ims_code, text, shared))
     return lines
 
 
@@ -183,3 +217,31 @@ def field_errors(field) -> list[ProblemLine]:
         ProblemLine(error.code if (error.code or "").startswith("IMG.") else "", " ".join(error.messages), {})
         for error in field.errors.as_data()
     ] if getattr(field, "errors", None) else []
+
+
+@register.filter
+def vault_images(images: list[ImageRecord], limit: int) -> str:
+    """The full-ECS images an accept needs a vault for: "name, 4 GB; name, 8 GB", the first `limit` of them (0: all)
+    and how many more."""
+    shown = images[:limit] if limit else images
+    text = "; ".join(f"{image.name}, {filesizeformat(image.size)}" for image in shown)
+    if limit and len(images) > limit:
+        text += "; " + gettext("and %(count)s more") % {"count": l10n.number(len(images) - limit)}
+    return text
+
+
+@register.filter
+def project_names(members: list, limit: int) -> str:
+    """ "web (acme), data (globex)": the projects of some shares, the first `limit` of them (0: all) and how many
+    more."""
+    shown = members[:limit] if limit else members
+    text = ", ".join(f"{m.project_name} ({m.account_name})" if m.account_name else m.project_name for m in shown)
+    if limit and len(members) > limit:
+        text += " " + gettext("and %(count)s more") % {"count": l10n.number(len(members) - limit)}
+    return text
+
+
+@register.filter
+def result_words(recorded: str) -> str:
+    """A job's or trace's recorded result in the user's language (ims_console.activity.labels.result_label)."""
+    return result_label(recorded)

@@ -1,4 +1,6 @@
 // IMS Console behaviour. Everything here enhances pages that already work without JavaScript.
+// Its words come from Django's JavaScript catalog (gettext, ngettext, interpolate), loaded before it in the page's
+// language; there are no English strings here that a user reads.
 "use strict";
 
 document.documentElement.classList.add("js");
@@ -206,7 +208,7 @@ function updateSelection() {
     b.disabled = ticked === 0;
   });
   document.querySelectorAll("[data-selection-count]").forEach((el) => {
-    el.textContent = ticked ? `${ticked} selected` : "";
+    el.textContent = ticked ? interpolate(ngettext("%s selected", "%s selected", ticked), [ticked]) : "";
   });
   document.querySelectorAll("[data-selection-badge]").forEach((el) => {
     el.textContent = ticked ? ` (${ticked})` : "";
@@ -241,9 +243,9 @@ document.addEventListener("click", async (event) => {
   const label = button.textContent;
   try {
     await navigator.clipboard.writeText(button.dataset.copy);
-    button.textContent = "Copied";
+    button.textContent = gettext("Copied");
   } catch {
-    button.textContent = "Select and copy the text";
+    button.textContent = gettext("Select and copy the text");
   }
   setTimeout(() => {
     button.textContent = label;

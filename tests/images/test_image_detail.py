@@ -21,7 +21,7 @@ def test_details_show_every_attribute_of_the_image(owner):
     html = owner.client.get(reverse("images:detail", args=[image.id])).content.decode()
     for value in (
         str(image.id), "payments", "Normal", "ECS system disk image", "Linux", "Rocky Linux 9.4 64bit", "zvhd2",
-        ">60<", "3.0\xa0GB", "3221225472 bytes", f'KMS key <a href="/images/keys/{image.key_id}/">{image.key.alias}</a>',
+        ">60<", "3.0\xa0GB", "3,221,225,472 bytes", f'KMS key <a href="/images/keys/{image.key_id}/">{image.key.alias}</a>',
         "2026-03-01 10:00:00 GMT+01:00", "2026-03-02 11:30:00 GMT+01:00", owner.project.name, owner.project.id,
         "env=prod", "PCI hardened",
     ):

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from ims_console.backends.openstack import images, members, shared
-from ims_console.backends.openstack.records import KMS_NOT_AVAILABLE, NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE
+from ims_console.backends.openstack.records import KMS_NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE, not_available
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import (
     ImagePage,
@@ -63,7 +65,7 @@ class OpenStackBackend:
 
     def image_replicate(self, caller: Caller, image_id: str, *, name: str, description: str, key_id: str = "") -> ImageRecord:
         caller.require_write()
-        raise IMSError(ConsoleCode.NOT_AVAILABLE, "Replicate " + NOT_AVAILABLE)
+        raise IMSError(ConsoleCode.NOT_AVAILABLE, not_available(gettext("Replicate")))
 
     # ---- Members of the caller's images.
 
@@ -80,7 +82,7 @@ class OpenStackBackend:
 
     def image_member_end_set(self, caller: Caller, image_id: str, project_id: str, expires_at: datetime | None) -> bool:
         caller.require_write()
-        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE)])
+        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, str(SHARE_EXPIRY_NOT_AVAILABLE))])
 
     def image_members_remove(self, caller: Caller, image_ids: list[str], project_ids: list[str]) -> SharingResult:
         return members.image_members_remove(caller, image_ids, project_ids)
@@ -110,11 +112,11 @@ class OpenStackBackend:
         return []
 
     def key_get(self, caller: Caller, key_id: str) -> KeyRecord:
-        raise IMSError(ConsoleCode.KEY_NOT_FOUND, KMS_NOT_AVAILABLE, status=404)
+        raise IMSError(ConsoleCode.KEY_NOT_FOUND, str(KMS_NOT_AVAILABLE), status=404)
 
     def key_create(self, caller: Caller, alias: str) -> KeyRecord:
         caller.require_write()
-        raise IMSError(ConsoleCode.NOT_AVAILABLE, KMS_NOT_AVAILABLE)
+        raise IMSError(ConsoleCode.NOT_AVAILABLE, str(KMS_NOT_AVAILABLE))
 
     def key_state_update(self, caller: Caller, key_id: str, *, enabled: bool) -> KeyRecord:
         return self.key_get(caller, key_id)

@@ -25,12 +25,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from ims_console.activity import audit
 from ims_console.activity.audit import Entry
 from ims_console.activity.models import Job, Trace
 from ims_console.backends.openstack.pairs import CALL_ATTEMPTS, LEFT, apply_pairs
+from ims_console.core import l10n
 from ims_console.core.errors import ConsoleCode
 from ims_console.identity.caller import Caller, Remote
 
@@ -63,7 +65,7 @@ def start(caller: Caller, job_type: str, pairs: list[tuple[str, str]], *, opened
     the caller's address go with it, for its traces and the Activity page."""
     assert caller.remote is not None
     entities = {"pairs": [list(p) for p in pairs], "opened": opened, "images": images, "projects": projects,
-                "names": names or {}, "source_ip": caller.source_ip}
+                "names": names or {}, "source_ip": caller.source_ip, "language": translation.get_language()}
     job = Job.objects.create(
         job_type=job_type, status=Job.Status.INIT, project_id=caller.project_id, username=caller.username,
         background=True, total=len(pairs), begin_time=timezone.now(),
@@ -87,6 +89,8 @@ def run_job(job_id: str) -> str:
                     source_ip=job.entities.get("source_ip", ""), remote=Remote(**job.credential))
     pairs = [(image_id, project_id) for image_id, project_id in job.entities["pairs"]]
     last = time.monotonic()
+    # What the job records (its refusals, its reason) is written in the language of the user who started it.
+    translation.activate(job.entities.get("language") or settings.LANGUAGE_CODE)
 
     def progress(done: int) -> None:
         """The pairs done so far, and the heartbeat that says the worker is alive (see stalled)."""
@@ -115,7 +119,7 @@ def run_job(job_id: str) -> str:
             # Anything else is the console's own fault: the job still ends (and its token is erased) before the
             # error goes on to the worker, which records it as a failed task with its traceback.
             job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_FAILED
-            job.fail_reason = "The console failed while running this job; see the task worker's log."
+            job.fail_reason = gettext("The console failed while running this job; see the task worker's log.")
         job.end_time, job.credential = timezone.now(), {}
         job.summary = audit.summarize(job.entities)
         job.save(update_fields=[
@@ -125,14 +129,16 @@ def run_job(job_id: str) -> str:
         trace = Trace.Name.ADD_MEMBER if add else Trace.Name.DELETE_MEMBER
         audit.record_traces(caller, trace, [Entry(r["image_id"], r["project_id"], r["status"])
                                             for r in job.entities.get("results", [])], job=job, now=job.end_time)
+        translation.deactivate()
     return job.status
 
 
-STALLED_REASON = (
-    "The task worker stopped while running this job (it was last heard of at {heard} UTC, after {done} of {total} "
-    "pairs). The pairs it reached stay as the cloud has them and the rest were not done: look at the images' "
-    "Sharing tabs, then share or stop sharing again."
-)
+def stalled_reason(*, heard: str, done: int, total: int) -> str:
+    return gettext(
+        "The task worker stopped while running this job (it was last heard of at %(heard)s UTC, after %(done)s of "
+        "%(total)s pairs). The pairs it reached stay as the cloud has them and the rest were not done: look at the "
+        "images' Sharing tabs, then share or stop sharing again."
+    ) % {"heard": heard, "done": done, "total": total}
 
 
 def end_stalled(job_id: str) -> bool:
@@ -145,7 +151,7 @@ def end_stalled(job_id: str) -> bool:
             return False
         heard = job.heartbeat_at or job.begin_time
         job.status, job.error_code = Job.Status.FAIL, ConsoleCode.JOB_STALLED
-        job.fail_reason = STALLED_REASON.format(heard=f"{heard:%Y-%m-%d %H:%M:%S}", done=job.done, total=job.total)
+        job.fail_reason = stalled_reason(heard=f"{heard:%Y-%m-%d %H:%M:%S}", done=job.done, total=job.total)
         job.entities["results"] = [
             {"image_id": i, "project_id": p, "status": "unknown"} for i, p in job.entities.get("pairs", [])
         ]
@@ -190,46 +196,49 @@ class JobLine:
 
 def describe(job: Job, now: datetime | None = None) -> JobLine:
     now = now or timezone.now()
-    images, projects = _plural(int(job.images or 0), "image"), _plural(int(job.projects or 0), "project")  # type: ignore[attr-defined]
+    images, projects = int(job.images or 0), int(job.projects or 0)  # type: ignore[attr-defined]
     adding = job.job_type == Job.Type.ADD_MEMBERS
-    what = f"{images} with {projects}"
-    pairs = _plural(job.total, "pair")
+    what = {"images": l10n.images_count(images), "projects": l10n.projects_count(projects)}
     problems: list[str] = []
     if job.status == Job.Status.SUCCESS:
-        headline = f"Shared {what}" if adding else f"Stopped sharing {what}"
-        detail = f"All {pairs} done." if job.total > 1 else "Done."
+        headline = gettext("Shared %(images)s with %(projects)s") if adding else gettext("Stopped sharing %(images)s with %(projects)s")
+        detail = gettext("All %(pairs)s done.") % {"pairs": l10n.pairs_count(job.total)} if job.total > 1 else gettext("Done.")
     elif job.status == Job.Status.FAIL and job.error_code == ConsoleCode.JOB_STALLED:
-        headline = f"Sharing {what} stopped" if adding else f"Stopping sharing of {what} stopped"
+        headline = gettext("Sharing %(images)s with %(projects)s stopped") if adding else gettext("Stopping sharing of %(images)s with %(projects)s stopped")
         problems = job.fail_reason.splitlines()
-        detail = "Some pairs may be done and others not."
+        detail = gettext("Some pairs may be done and others not.")
     elif job.status == Job.Status.FAIL:
-        headline = f"Sharing {what} failed" if adding else f"Stopping sharing of {what} failed"
+        headline = gettext("Sharing %(images)s with %(projects)s failed") if adding else gettext("Stopping sharing of %(images)s with %(projects)s failed")
         problems = job.fail_reason.splitlines()
         left = (job.summary or {}).get("counts", {}).get(LEFT, 0)
         if adding and left:
-            detail = (f"{_plural(left, 'pair')} of {job.total} remain in the cloud: the console could not remove "
-                      f"{'it' if left == 1 else 'them'} again (listed below; remove them on the images' Sharing "
-                      "tabs). The others were not shared or were removed again.")
+            detail = ngettext(
+                "%(count)s pair of %(total)s remains in the cloud: the console could not remove it again (listed below; "
+                "remove it on the image's Sharing tab). The others were not shared or were removed again.",
+                "%(count)s pairs of %(total)s remain in the cloud: the console could not remove them again (listed "
+                "below; remove them on the images' Sharing tabs). The others were not shared or were removed again.",
+                left,
+            ) % {"count": l10n.number(left), "total": l10n.number(job.total)}
         elif adding:
-            detail = "Nothing was shared: the pairs already added were removed again."
+            detail = gettext("Nothing was shared: the pairs already added were removed again.")
         else:
-            detail = f"{_plural(job.done, 'share')} of {job.total} removed; the others remain."
+            detail = ngettext("%(count)s share of %(total)s removed; the others remain.",
+                              "%(count)s shares of %(total)s removed; the others remain.", job.done,
+                              ) % {"count": l10n.number(job.done), "total": l10n.number(job.total)}
     else:
-        headline = f"Sharing {what}" if adding else f"Stopping sharing of {what}"
+        headline = gettext("Sharing %(images)s with %(projects)s") if adding else gettext("Stopping sharing of %(images)s with %(projects)s")
         if job.status == Job.Status.INIT and now - job.begin_time > WORKER_LATE:
-            detail = "Waiting for the task worker: it has not picked this job up. Is `manage.py db_worker` running?"
+            detail = gettext("Waiting for the task worker: it has not picked this job up. Is `manage.py db_worker` running?")
         elif job.status == Job.Status.INIT:
-            detail = "Waiting to start."
+            detail = gettext("Waiting to start.")
         else:
-            detail = f"{job.done} of {pairs} done."
+            detail = gettext("%(done)s of %(pairs)s done.") % {
+                "done": l10n.number(job.done), "pairs": l10n.pairs_count(job.total),
+            }
     return JobLine(
-        id=job.id, running=job.end_time is None, status=job.status, headline=headline, detail=detail, done=job.done,
-        total=job.total, problems=problems,
+        id=job.id, running=job.end_time is None, status=job.status, headline=headline % what, detail=detail,
+        done=job.done, total=job.total, problems=problems,
     )
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 # The region shows the newest few background jobs of the project (running, or ended in the last 10 minutes).

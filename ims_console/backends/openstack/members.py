@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from ims_console.activity import audit
 from ims_console.activity.models import Job, Trace
@@ -60,7 +61,7 @@ def image_members_add(caller: Caller, image_ids: list[str], project_ids: list[st
 ) -> SharingResult:
     caller.require_write()
     if expires_at is not None:
-        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, SHARE_EXPIRY_NOT_AVAILABLE)])
+        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, str(SHARE_EXPIRY_NOT_AVAILABLE))])
     parsed = sharing_rules.parse_project_ids(project_ids)
     if parsed.too_many:
         raise IMSError.many(parsed.problems)
@@ -123,8 +124,8 @@ def image_members_remove(caller: Caller, image_ids: list[str], project_ids: list
     pairs = [(i.id, p) for i in images for p in parsed.ids if (i.id, p) in members]
     recipients = {p for _, p in pairs}
     problems = parsed.problems + [
-        IMSError(ConsoleCode.NOT_A_RECIPIENT, f"Project {p} is not a recipient of the selected images.", item=p,
-                 group="Projects that are not recipients of the selected images")
+        IMSError(ConsoleCode.NOT_A_RECIPIENT, gettext('Project %(project_id)s is not a recipient of the selected images.') % {'project_id': p}, item=p,
+                 group=gettext('Projects that are not recipients of the selected images'))
         for p in parsed.ids if p not in recipients
     ]
     if problems:

@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from ims_console.backends.openstack.glance import JSON_PATCH, call
+from ims_console.core import l10n
 from ims_console.core.errors import ConsoleCode, IMSError
 from ims_console.identity.caller import Caller
 
@@ -119,25 +122,28 @@ class Applied:
             reason = self.left[pairs[0]].message
             problems.append(IMSError(
                 ConsoleCode.LEFT_IN_CLOUD,
-                f"“{name}” stays shared with {_count(len(pairs), 'project')} of this submission ({projects}): the "
-                f"console could not remove {'it' if len(pairs) == 1 else 'them'} again ({reason}). Remove "
-                f"{'it' if len(pairs) == 1 else 'them'} on the image's Sharing tab.",
+                ngettext(
+                    "“%(name)s” stays shared with %(count)s project of this submission (%(projects)s): the console "
+                    "could not remove it again (%(reason)s). Remove it on the image's Sharing tab.",
+                    "“%(name)s” stays shared with %(count)s projects of this submission (%(projects)s): the console "
+                    "could not remove them again (%(reason)s). Remove them on the image's Sharing tab.", len(pairs),
+                ) % {"name": name, "count": l10n.number(len(pairs)), "projects": projects, "reason": reason},
                 item=image_id, context={"sharing_image_id": image_id},
             ))
         for image_id, error in self.still_open.items():
             problems.append(IMSError(
                 ConsoleCode.LEFT_IN_CLOUD,
-                f"“{names.get(image_id, image_id)}” stays open to sharing (visibility shared) although this "
-                f"submission shared it with nobody: the console could not make it private again ({error.message}).",
+                gettext(
+                    "“%(name)s” stays open to sharing (visibility shared) although this submission shared it with "
+                    "nobody: the console could not make it private again (%(reason)s)."
+                ) % {"name": names.get(image_id, image_id), "reason": error.message},
                 item=image_id, context={"sharing_image_id": image_id},
             ))
         if not self.add and self.standing:
-            others = "remain" if self.done_as == "removed" else f"were not {self.done_as}"
-            problems.append(IMSError(
-                ConsoleCode.PARTLY_DONE,
-                f"{self.standing} of {_count(len(self.pairs), 'share')} were {self.done_as}; the other "
-                f"{len(self.pairs) - self.standing} {others}.",
-            ))
+            problems.append(IMSError(ConsoleCode.PARTLY_DONE, PARTLY_DONE[self.done_as]() % {
+                "done": l10n.number(self.standing), "shares": l10n.shares_count(len(self.pairs)),
+                "others": l10n.number(len(self.pairs) - self.standing),
+            }))
         return problems
 
 
@@ -158,8 +164,9 @@ def apply_pairs(caller: Caller, pairs: list[Pair], *, add: bool, opened: list[st
             set_visibility(caller, image_id, "shared")
         except IMSError as error:
             _close(caller, opened[:n], applied, lambda: tick(0))
-            not_tried = IMSError(error.code, f"Not tried: image {image_id} could not be opened to sharing "
-                                             f"({error.message}).", item=image_id, status=error.status)
+            not_tried = IMSError(error.code, gettext("Not tried: image %(image_id)s could not be opened to sharing "
+                                                     "(%(reason)s).") % {"image_id": image_id, "reason": error.message},
+                                 item=image_id, status=error.status)
             applied.refused = dict.fromkeys(applied.pairs, not_tried)
             return applied
         tick(0)
@@ -224,24 +231,38 @@ def _parallel(work: Callable[[Pair], IMSError | None], pairs: list[Pair]) -> Ite
     answers a refusal rather than raising, so one pair's failure never stops the others."""
     if not pairs:
         return
+    language = translation.get_language()
+
+    def in_language(pair: Pair) -> IMSError | None:
+        # A refusal made in a pool thread is worded in the language of the request (or job) that made the calls.
+        with translation.override(language):
+            return work(pair)
+
     with ThreadPoolExecutor(min(settings.IMS_OS_PARALLEL_CALLS, len(pairs))) as pool:
-        yield from pool.map(work, pairs)
+        yield from pool.map(in_language, pairs)
 
 
 def _refusal(pair: Pair, error: IMSError) -> IMSError:
     image_id, project_id = pair
     if error.status == 413:
-        return IMSError("IMG.0088", f"The image service refused another recipient for image {image_id}: "
-                        f"{error.message}", item=image_id)
-    return IMSError(error.code, f"{project_id} on image {image_id}: {error.message}", item=project_id,
+        return IMSError("IMG.0088", gettext("The image service refused another recipient for image %(image_id)s: "
+                                            "%(reason)s") % {"image_id": image_id, "reason": error.message}, item=image_id)
+    return IMSError(error.code, gettext("%(project_id)s on image %(image_id)s: %(reason)s") % {
+        "project_id": project_id, "image_id": image_id, "reason": error.message}, item=project_id,
                     status=400 if error.status < 500 else error.status)
 
 
 def _some(ids: Iterable[str]) -> str:
     ids = list(ids)
     shown = ", ".join(ids[:NAMED])
-    return shown + (f" and {len(ids) - NAMED} more" if len(ids) > NAMED else "")
+    if len(ids) > NAMED:
+        shown += " " + gettext("and %(count)s more") % {"count": l10n.number(len(ids) - NAMED)}
+    return shown
 
 
-def _count(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# A removal or a status change the cloud took in part: how many of the shares were done, and that the others were not.
+PARTLY_DONE: dict[str, Callable[[], str]] = {
+    "removed": lambda: gettext("%(done)s of %(shares)s were removed; the other %(others)s remain."),
+    "accepted": lambda: gettext("%(done)s of %(shares)s were accepted; the other %(others)s were not accepted."),
+    "rejected": lambda: gettext("%(done)s of %(shares)s were rejected; the other %(others)s were not rejected."),
+}

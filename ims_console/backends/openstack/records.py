@@ -6,16 +6,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from ims_console.backends.records import ImageRecord
 from ims_console.core.vocabulary import BackupSource, ImageType, OSType
 from sharing import rules as sharing_rules
 
-NOT_AVAILABLE = "is not available in this cloud: its image API (Glance v2) has no such operation."
-KMS_NOT_AVAILABLE = "KMS keys are not available in this cloud: its image API (Glance v2) has no keys or grants."
+
+def not_available(what: str) -> str:
+    """ "Replicate is not available in this cloud: …": what Glance v2 has no operation for."""
+    return gettext("%(what)s is not available in this cloud: its image API (Glance v2) has no such operation.") % {
+        "what": what
+    }
+
+
+KMS_NOT_AVAILABLE = _('KMS keys are not available in this cloud: its image API (Glance v2) has no keys or grants.')
 # Why OpenStack mode cannot end a share by itself later.
 SHARE_EXPIRY_NOT_AVAILABLE = (
-    "Share expiry is not available with this cloud: Glance does not end a share by itself, and the console keeps "
-    "no credential to end it later for you."
+    _('Share expiry is not available with this cloud: Glance does not end a share by itself, and the console keeps no credential to end it later for you.')
 )
 
 
@@ -78,6 +87,6 @@ def image_record(image: dict, *, share_status: str = "", member: dict | None = N
         share_status=share_status or (member or {}).get("status", ""),
         shared_at=parse_time((member or {}).get("created_at")),
         share_updated_at=parse_time((member or {}).get("updated_at")),
-        replicate_refusal="Replicate " + NOT_AVAILABLE,
+        replicate_refusal=not_available(gettext("Replicate")),
         accept_needs_vault=sharing_rules.accept_needs_vault(image_type),
     )

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from ims_console.activity import audit
 from ims_console.activity.models import Job, Trace
@@ -14,7 +15,7 @@ from ims_console.backends.openstack.glance import call
 from ims_console.backends.openstack.images import images_get, owners_named, page_of
 from ims_console.backends.openstack.members import failed
 from ims_console.backends.openstack.pairs import Applied, call_again
-from ims_console.backends.openstack.records import NOT_AVAILABLE, image_record
+from ims_console.backends.openstack.records import image_record, not_available
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import COUNT_LIMIT, ImagePage, ImageQuery, ImageRecord, PendingSummary, SharingResult
 from ims_console.core.errors import ConsoleCode, IMSError
@@ -55,11 +56,11 @@ def image_member_status_update(caller: Caller, image_ids: list[str], status: str
 ) -> SharingResult:
     caller.require_write()
     if status not in ("accepted", "rejected"):
-        raise IMSError("IMG.0001", f"Status “{status}” is not one of accepted, rejected.", field="status")
+        raise IMSError("IMG.0001", gettext('Status “%(status)s” is not one of accepted, rejected.') % {'status': status}, field="status")
     if all_pending:
         images = pending_images(caller, COUNT_LIMIT * 10)
         if not images:
-            raise IMSError(ConsoleCode.NOTHING_PENDING, "No image is waiting for you to accept it.")
+            raise IMSError(ConsoleCode.NOTHING_PENDING, gettext('No image is waiting for you to accept it.'))
     else:
         if not image_ids:
             raise IMSError.nothing_selected()
@@ -68,12 +69,10 @@ def image_member_status_update(caller: Caller, image_ids: list[str], status: str
             if image is None:
                 raise IMSError.image_not_found(image_id)
             if image.get("owner") == caller.project_id:
-                raise IMSError("IMG.0047", f"You own image “{image.get('name')}”; only a project it is shared "
-                               "with can accept or reject it.", item=image_id, status=403)
+                raise IMSError("IMG.0047", gettext('You own image “%(name)s”; only a project it is shared with can accept or reject it.') % {'name': image.get('name')}, item=image_id, status=403)
         images = images_get(caller, image_ids, scope=Scope.SHARED)
     if status == "accepted" and any(i.accept_needs_vault and i.share_status != "accepted" for i in images):
-        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, "Accepting a full-ECS image (which needs a "
-                                      "backup vault) " + NOT_AVAILABLE, field="vault_id")])
+        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, not_available(gettext('Accepting a full-ECS image (which needs a backup vault)')), field="vault_id")])
     changing = [i for i in images if i.share_status != status]
     names = {i.id: i.name for i in images}
 

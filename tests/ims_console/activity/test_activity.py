@@ -223,7 +223,9 @@ def test_the_summaries_of_jobs_recorded_before_them_are_filled_in_as_new_jobs_ge
 def read_csv(response) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="activity-')
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    lines = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    # The headers are in the user's language ("Image Name"); the tests read them as keys ("image_name").
+    return [{key.lower().replace(" ", "_"): value for key, value in line.items()} for line in lines]
 
 
 def test_the_csv_has_a_line_per_pair_with_names_in_batches_and_keeps_the_filters(owner, recipient, monkeypatch):

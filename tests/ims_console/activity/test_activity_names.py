@@ -82,7 +82,7 @@ def test_a_deleted_image_keeps_the_name_it_had_for_its_owner_and_its_former_reci
     owner.client.post(reverse("images:delete"), {"image_id": image_id})
     assert OLD in everything_the_recipient_reads(recipient)
     owner_csv = b"".join(owner.client.get(reverse("activity_csv")).streaming_content).decode()
-    names = {line["action"]: line["image_name"] for line in csv.DictReader(io.StringIO(owner_csv))}
+    names = {line["Action"]: line["Image Name"] for line in csv.DictReader(io.StringIO(owner_csv))}
     # Each of the owner's jobs names the image as it was then: shared as OLD, renamed to NEW, deleted as NEW.
     assert names == {"Share": OLD, "Modify image": NEW, "Delete images": NEW}
 

@@ -1,0 +1,55 @@
+"""Reading settings from the environment: booleans, whole numbers and the checkout's own secret key, each refused
+with the variable's name and value when it cannot be used."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+def local_secret_key(path: Path) -> str:
+    """A key generated once for this checkout and kept in a git-ignored file, so that `make run` needs no
+    configuration and sessions survive a restart. Several workers may start at once: each writes a key to a private
+    file of its own and links it into place, which only the first can do; so nobody reads a half-written key."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.")
+    return key
