@@ -22,13 +22,13 @@ class ImageListForm(forms.Form):
 
     name = forms.CharField(required=False, max_length=128, label="Name")
     image_type = forms.ChoiceField(
-        required=False, label=_('Image type'), choices=[("", _('All images')), *IMAGE_TYPE_LABELS.items()]
+        required=False, label=_("Image type"), choices=[("", _("All images")), *IMAGE_TYPE_LABELS.items()]
     )
-    os_type = forms.ChoiceField(required=False, label=_('OS type'), choices=[("", _('All OSs'))] + [(o.value, OS_TYPE_LABELS[o]) for o in OSType])
+    os_type = forms.ChoiceField(required=False, label=_("OS type"), choices=[("", _("All OSs"))] + [(o.value, OS_TYPE_LABELS[o]) for o in OSType])
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORT_KEYS])
     order = forms.ChoiceField(required=False, choices=[(o, o) for o in SORT_ORDERS])
     page_size = forms.TypedChoiceField(
-        required=False, label=_('Rows per page'), coerce=int, choices=[(n, n) for n in settings.IMS_PAGE_SIZES]
+        required=False, label=_("Rows per page"), coerce=int, choices=[(n, n) for n in settings.IMS_PAGE_SIZES]
     )
     after = forms.CharField(required=False, max_length=36)
     before = forms.CharField(required=False, max_length=36)
@@ -58,12 +58,12 @@ class ImageModifyForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if len(name) > 128:
-            raise forms.ValidationError(gettext('The name is %(count)s characters long; at most 128 are allowed.') % {'count': len(name)}, code="IMG.0002")
+            raise forms.ValidationError(gettext("The name is %(count)s characters long; at most 128 are allowed.") % {"count": len(name)}, code="IMG.0002")
         bad = sorted({c for c in name if not NAME_ALLOWED.fullmatch(c)})
         if bad:
             shown = " ".join(repr(c) for c in bad)
             raise forms.ValidationError(
-                gettext('“%(name)s” contains %(shown)s, which a name cannot contain: use letters, digits, spaces, hyphens (-), underscores (_) and periods (.).') % {'name': name, 'shown': shown},
+                gettext("“%(name)s” contains %(shown)s, which a name cannot contain: use letters, digits, spaces, hyphens (-), underscores (_) and periods (.).") % {"name": name, "shown": shown},
                 code="IMG.0003",
             )
         return name
@@ -72,7 +72,7 @@ class ImageModifyForm(forms.Form):
         description = self.cleaned_data["description"]
         if len(description) > 1024:
             raise forms.ValidationError(
-                gettext('The description is %(count)s characters long; at most 1,024 are allowed.') % {'count': l10n.number(len(description))}, code="IMG.0004"
+                gettext("The description is %(count)s characters long; at most 1,024 are allowed.") % {"count": l10n.number(len(description))}, code="IMG.0004"
             )
         return description
 
@@ -84,7 +84,7 @@ def selected_image_ids(params: QueryDict) -> tuple[list[str], str]:
     """The rows ticked in a list (image_id=..., repeated): the IDs, or an error to show instead."""
     ids = list(dict.fromkeys(i.strip() for i in params.getlist("image_id") if i.strip()))
     if not ids:
-        return [], gettext('Select at least one image in the list first.')
+        return [], gettext("Select at least one image in the list first.")
     if len(ids) > MAX_SELECTED:
-        return [], gettext('%(count)s images are selected; at most %(limit)s can be handled at once.') % {'count': len(ids), 'limit': MAX_SELECTED}
+        return [], gettext("%(count)s images are selected; at most %(limit)s can be handled at once.") % {"count": len(ids), "limit": MAX_SELECTED}
     return ids, ""

@@ -37,7 +37,7 @@ def key_create(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         key, problems = write(lambda: get_backend().key_create(caller, request.POST.get("alias", "")))
         if key:
-            return dialog_done(request, gettext('Created key %(alias)s.') % {'alias': key.alias}, events=("keys-changed",), redirect_to=reverse("images:keys"))
+            return dialog_done(request, gettext("Created key %(alias)s.") % {"alias": key.alias}, events=("keys-changed",), redirect_to=reverse("images:keys"))
     return render_dialog(request, "images/_key_create_dialog.html", {"problems": problems, "alias": request.POST.get("alias", "")})
 
 
@@ -49,7 +49,7 @@ def key_state(request: ConsoleRequest, key_id: str) -> HttpResponse:
     key = read(lambda: backend.key_get(caller, key_id))
     state = request.POST.get("state", "")
     if state not in ("enabled", "disabled"):
-        raise BadRequest(gettext('State “%(state)s” is not one of enabled, disabled.') % {'state': state[:40]})
+        raise BadRequest(gettext("State “%(state)s” is not one of enabled, disabled.") % {"state": state[:40]})
     _, problems = write(lambda: backend.key_state_update(caller, key.id, enabled=state == "enabled"))
     for problem in problems:
         messages.error(request, problem.message)
@@ -85,7 +85,7 @@ def grant_create(request: ConsoleRequest, key_id: str) -> HttpResponse:
         if target and target.account_id == caller.account_id:
             problems = [IMSError(
                 ConsoleCode.ACCOUNT_ID_INVALID,
-                gettext('Project %(project_name)s (%(project_id)s) is in your own account; its projects can use this key without a grant.') % {'project_name': target.project_name, 'project_id': target.project_id}, item=account_id, field="account_id",
+                gettext("Project %(project_name)s (%(project_id)s) is in your own account; its projects can use this key without a grant.") % {"project_name": target.project_name, "project_id": target.project_id}, item=account_id, field="account_id",
             )]
             target = None
         if target or problems:
@@ -96,7 +96,7 @@ def grant_create(request: ConsoleRequest, key_id: str) -> HttpResponse:
         if granted:
             grant = next(g for g in granted.grants if g.account_id == account_id.strip().lower())
             return dialog_done(
-                request, gettext('Granted %(alias)s to account %(account_name)s (%(account_id)s).') % {'alias': key.alias, 'account_name': grant.account_name, 'account_id': grant.account_id},
+                request, gettext("Granted %(alias)s to account %(account_name)s (%(account_id)s).") % {"alias": key.alias, "account_name": grant.account_name, "account_id": grant.account_id},
                 events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
             )
@@ -119,7 +119,7 @@ def grant_revoke(request: ConsoleRequest, key_id: str) -> HttpResponse:
         revoked, problems = write(lambda: backend.key_grant_revoke(caller, key.id, account_id))
         if revoked:
             return dialog_done(
-                request, gettext('Revoked the grant on %(alias)s of account %(account_name)s (%(account_id)s).') % {'alias': key.alias, 'account_name': grant.account_name, 'account_id': grant.account_id},
+                request, gettext("Revoked the grant on %(alias)s of account %(account_name)s (%(account_id)s).") % {"alias": key.alias, "account_name": grant.account_name, "account_id": grant.account_id},
                 events=("keys-changed",),
                 redirect_to=reverse("images:key_detail", args=[key.id]),
             )

@@ -35,7 +35,7 @@ def image_replicate(request: ConsoleRequest, image_id: str) -> HttpResponse:
         copy, problems = write(lambda: backend.image_replicate(caller, source.id, key_id=key_id, **form.cleaned_data))
         if copy:
             return dialog_done(
-                request, gettext("Replicated “%(name)s” as “%(name2)s” in this project's private images.") % {'name': source.name, 'name2': copy.name},
+                request, gettext("Replicated “%(name)s” as “%(name2)s” in this project's private images.") % {"name": source.name, "name2": copy.name},
                 events=("images-changed",), redirect_to=reverse("images:detail", args=[copy.id]),
             )
     context = {

@@ -122,7 +122,7 @@ def own_key(caller: Caller, key_id: str, *, lock: bool = False) -> Key:
     parsed = parse_uuid(key_id)
     key = keys.filter(pk=parsed, project_id=caller.project_id).first() if parsed else None
     if key is None:
-        raise IMSError(ConsoleCode.KEY_NOT_FOUND, gettext('Key %(key_id)s does not exist in this project.') % {'key_id': key_id}, item=str(key_id), status=404)
+        raise IMSError(ConsoleCode.KEY_NOT_FOUND, gettext("Key %(key_id)s does not exist in this project.") % {"key_id": key_id}, item=str(key_id), status=404)
     return key
 
 
@@ -137,10 +137,10 @@ def key_create(*, caller: Caller, alias: str) -> Key:
     if not rules.KEY_ALIAS.fullmatch(alias):
         raise IMSError(
             ConsoleCode.KEY_ALIAS_INVALID,
-            gettext('“%(alias)s” is not a key alias: use 1 to 255 letters, digits, slashes (/), underscores (_) and hyphens (-).') % {'alias': alias},
+            gettext("“%(alias)s” is not a key alias: use 1 to 255 letters, digits, slashes (/), underscores (_) and hyphens (-).") % {"alias": alias},
             field="alias",
         )
-    taken = IMSError(ConsoleCode.KEY_ALIAS_TAKEN, gettext('This project already has a key named “%(alias)s”.') % {'alias': alias}, field="alias")
+    taken = IMSError(ConsoleCode.KEY_ALIAS_TAKEN, gettext("This project already has a key named “%(alias)s”.") % {"alias": alias}, field="alias")
     if alias == DEFAULT_KEY_ALIAS or Key.objects.filter(project_id=caller.project_id, alias=alias).exists():
         raise taken
     # Two sessions may pass the check above at once; the unique constraint decides, and the loser is told the
@@ -159,7 +159,7 @@ def key_state_update(*, caller: Caller, key_id: str, enabled: bool) -> Key:
     caller.require_write()
     key = own_key(caller, key_id, lock=True)
     if key.is_default:
-        raise IMSError(ConsoleCode.DEFAULT_KEY_FIXED, gettext('The default key ims/default cannot be disabled.'))
+        raise IMSError(ConsoleCode.DEFAULT_KEY_FIXED, gettext("The default key ims/default cannot be disabled."))
     key.state = Key.State.ENABLED if enabled else Key.State.DISABLED
     key.save(update_fields=["state"])
     _key_trace(caller, Trace.Name.UPDATE_KEY, key, f"success: {key.state}")
@@ -183,7 +183,7 @@ def key_grant_create(*, caller: Caller, key_id: str, account_id: str) -> KeyGran
     except IntegrityError:
         name = Account.objects.get(pk=account_id).name
         raise IMSError(
-            ConsoleCode.GRANT_EXISTS, gettext('Account %(name)s (%(account_id)s) already holds a grant on %(alias)s.') % {'name': name, 'account_id': account_id, 'alias': key.alias},
+            ConsoleCode.GRANT_EXISTS, gettext("Account %(name)s (%(account_id)s) already holds a grant on %(alias)s.") % {"name": name, "account_id": account_id, "alias": key.alias},
             item=account_id, field="account_id",
         ) from None
     _key_trace(caller, Trace.Name.CREATE_GRANT, key, "success", member=account_id)

@@ -68,7 +68,7 @@ def image_modify(request: ConsoleRequest, image_id: str) -> HttpResponse:
         modified, problems = write(lambda: backend.image_update(caller, image.id, **form.cleaned_data))
         if modified:
             return dialog_done(
-                request, gettext('Image “%(name)s” was modified.') % {'name': modified.name}, events=("images-changed",),
+                request, gettext("Image “%(name)s” was modified.") % {"name": modified.name}, events=("images-changed",),
                 redirect_to=reverse("images:detail", args=[modified.id]),
             )
     return render_dialog(request, "images/_modify_dialog.html", {"image": image, "form": form, "problems": problems})
@@ -108,7 +108,7 @@ def images_delete(request: ConsoleRequest) -> HttpResponse:
              "problems": problems},
         )
     names = ", ".join(f"“{i.name}”" for i in images)
-    message = gettext('Deleted image %(names)s.') % {'names': names} if len(images) == 1 else gettext('Deleted %(count)s images: %(names)s.') % {'count': len(images), 'names': names}
+    message = gettext("Deleted image %(names)s.") % {"names": names} if len(images) == 1 else gettext("Deleted %(count)s images: %(names)s.") % {"count": len(images), "names": names}
     if request.htmx and params.get("from") == "detail":
         messages.success(request, message)
         return HttpResponseClientRedirect(reverse("images:private"))

@@ -67,7 +67,7 @@ def image_member_status_update(
     caller.require_write()
     allowed = [ImageMember.Status.ACCEPTED, ImageMember.Status.REJECTED] + ([ImageMember.Status.PENDING] if allow_pending else [])
     if status not in allowed:
-        raise IMSError("IMG.0001", gettext('Status “%(status)s” is not one of %(allowed)s.') % {'status': status, 'allowed': ', '.join(allowed)}, field="status")
+        raise IMSError("IMG.0001", gettext("Status “%(status)s” is not one of %(allowed)s.") % {"status": status, "allowed": ', '.join(allowed)}, field="status")
     mine = ImageMember.objects.filter(project_id=caller.project_id)
     if all_pending:
         scope = mine.filter(status=ImageMember.Status.PENDING)
@@ -87,13 +87,13 @@ def image_member_status_update(
     if all_pending:
         wanted = list(shares)
         if not wanted:
-            raise IMSError(ConsoleCode.NOTHING_PENDING, gettext('No image is waiting for you to accept it.'))
+            raise IMSError(ConsoleCode.NOTHING_PENDING, gettext("No image is waiting for you to accept it."))
     missing = [i for i in wanted if i not in shares]
     if missing:
         owned = Image.objects.filter(pk__in=missing, project_id=caller.project_id).first()
         if owned:
             raise IMSError(
-                "IMG.0047", gettext('You own image “%(name)s”; only a project it is shared with can accept or reject it.') % {'name': owned.name},
+                "IMG.0047", gettext("You own image “%(name)s”; only a project it is shared with can accept or reject it.") % {"name": owned.name},
                 item=str(owned.pk), status=403,
             )
         raise IMSError.image_not_found(missing[0])

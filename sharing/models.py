@@ -20,8 +20,8 @@ class Vault(models.Model):
         REPLICATION = "replication", _("Replication")
 
     class ResourceType(models.TextChoices):
-        SERVER = "server", _('Cloud server backup')
-        DISK = "disk", _('Cloud disk backup')
+        SERVER = "server", _("Cloud server backup")
+        DISK = "disk", _("Cloud disk backup")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="vaults")

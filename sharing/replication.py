@@ -35,7 +35,7 @@ def image_replicate(*, caller: Caller, image_id: str, name: str, description: st
 
     problems = []
     if member is not None and member.status != ImageMember.Status.ACCEPTED:
-        problems.append(IMSError("IMG.0196", gettext('Accept “%(name)s” before replicating it.') % {'name': source.name}, item=str(source.pk)))
+        problems.append(IMSError("IMG.0196", gettext("Accept “%(name)s” before replicating it.") % {"name": source.name}, item=str(source.pk)))
     problems += rules.replicate_refusals(
         image_id=str(source.pk), name=source.name, image_type=source.image_type, size=source.size, status=source.status
     )
@@ -44,7 +44,7 @@ def image_replicate(*, caller: Caller, image_id: str, name: str, description: st
         reason = rules.unavailable_reason(
             encrypted=True, usable=False, key_alias=key.alias, key_disabled=key.state == Key.State.DISABLED
         )
-        problems.append(IMSError("IMG.0099", gettext('%(reason)s It cannot be replicated until the grant is back.') % {'reason': reason}, item=str(source.pk)))
+        problems.append(IMSError("IMG.0099", gettext("%(reason)s It cannot be replicated until the grant is back.") % {"reason": reason}, item=str(source.pk)))
 
     key_pk = parse_uuid(key_id) if key_id else None
     target_key = Key.objects.filter(pk=key_pk, project_id=caller.project_id).first() if key_pk else None

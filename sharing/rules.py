@@ -44,10 +44,10 @@ def _format_problem(raw: str) -> IMSError | None:
         reasons.append(gettext("it contains %(characters)s") % {"characters": ", ".join(f"“{c}”" for c in bad)})
     return IMSError(
         "IMG.0067",
-        gettext('“%(raw)s” is not a project ID: %(reasons)s; a project ID is 32 hexadecimal characters (0-9, a-f).') % {'raw': raw, 'reasons': gettext(' and ').join(reasons)},
+        gettext("“%(raw)s” is not a project ID: %(reasons)s; a project ID is 32 hexadecimal characters (0-9, a-f).") % {"raw": raw, "reasons": gettext(" and ").join(reasons)},
         item=raw,
         field="project_ids",
-        group=gettext('Not project IDs (a project ID is 32 hexadecimal characters, 0-9 and a-f)'),
+        group=gettext("Not project IDs (a project ID is 32 hexadecimal characters, 0-9 and a-f)"),
         label=f"“{raw}”",
     )
 
@@ -60,7 +60,7 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
     limit = settings.IMS_MAX_PROJECT_IDS_PER_SUBMISSION if limit is None else limit
     cleaned = [t.strip() for t in tokens if t.strip()]
     if not cleaned:
-        return ProjectIds(problems=[IMSError("IMG.0067", gettext('Enter at least one project ID.'), field="project_ids")])
+        return ProjectIds(problems=[IMSError("IMG.0067", gettext("Enter at least one project ID."), field="project_ids")])
     unique: dict[str, str] = {}
     duplicates: list[str] = []
     for raw in cleaned:
@@ -72,7 +72,7 @@ def parse_project_ids(tokens: list[str], *, limit: int | None = None) -> Project
     if len(unique) > limit:
         return ProjectIds(duplicates=duplicates, too_many=True, problems=[IMSError(
             ConsoleCode.TOO_MANY_PROJECT_IDS,
-            gettext('%(count)s project IDs were entered (after removing duplicates); at most %(limit)s can be shared with in one submission.') % {'count': l10n.number(len(unique)), 'limit': limit},
+            gettext("%(count)s project IDs were entered (after removing duplicates); at most %(limit)s can be shared with in one submission.") % {"count": l10n.number(len(unique)), "limit": limit},
             field="project_ids",
         )])
     problems = [p for p in (_format_problem(raw) for raw in unique.values()) if p]
@@ -87,22 +87,22 @@ def image_refusals(
     problems = []
     if visibility == Visibility.PUBLIC:
         problems.append(IMSError(
-            "IMG.0089", gettext('Image “%(name)s” is public; only private images can be shared.') % {'name': name}, item=image_id,
-            group=gettext('Public images, which cannot be shared (only private ones can)'), label=f"“{name}”",
+            "IMG.0089", gettext("Image “%(name)s” is public; only private images can be shared.") % {"name": name}, item=image_id,
+            group=gettext("Public images, which cannot be shared (only private ones can)"), label=f"“{name}”",
         ))
     if status != ImageStatus.ACTIVE:
         label = STATUS_LABELS.get(status, status)
         problems.append(IMSError(
-            "IMG.0046", gettext('Image “%(name)s” is %(label)s; only Normal images can be shared.') % {'name': name, 'label': label}, item=image_id,
-            group=gettext('Images that are not Normal (only Normal images can be shared)'), label=gettext('“%(name)s” (%(label)s)') % {'name': name, 'label': label},
+            "IMG.0046", gettext("Image “%(name)s” is %(label)s; only Normal images can be shared.") % {"name": name, "label": label}, item=image_id,
+            group=gettext("Images that are not Normal (only Normal images can be shared)"), label=gettext("“%(name)s” (%(label)s)") % {"name": name, "label": label},
         ))
     if image_type == ImageType.FULL_ECS and backup_source != BackupSource.CBR:
         problems.append(
             IMSError(
                 "IMG.0135",
-                gettext('Full-ECS image “%(name)s” was created from a CSBS backup; only full-ECS images created from CBR backups can be shared.') % {'name': name},
+                gettext("Full-ECS image “%(name)s” was created from a CSBS backup; only full-ECS images created from CBR backups can be shared.") % {"name": name},
                 item=image_id,
-                group=gettext('Full-ECS images created from CSBS backups (only those from CBR backups can be shared)'),
+                group=gettext("Full-ECS images created from CSBS backups (only those from CBR backups can be shared)"),
                 label=f"“{name}”",
             )
         )
@@ -110,9 +110,9 @@ def image_refusals(
         problems.append(
             IMSError(
                 "IMG.0098",
-                gettext('Image “%(name)s” is encrypted with the default key ims/default, which cannot be shared. Replicate it to an unencrypted image, or one encrypted with a custom key, and share that.') % {'name': name},
+                gettext("Image “%(name)s” is encrypted with the default key ims/default, which cannot be shared. Replicate it to an unencrypted image, or one encrypted with a custom key, and share that.") % {"name": name},
                 item=image_id,
-                group=gettext('Images encrypted with the default key ims/default, which cannot be shared (replicate them unencrypted or with a custom key, and share the copy)'),
+                group=gettext("Images encrypted with the default key ims/default, which cannot be shared (replicate them unencrypted or with a custom key, and share the copy)"),
                 label=f"“{name}”",
             )
         )
@@ -123,7 +123,7 @@ def own_project_refusal(*, project_id: str, owner_project_id: str) -> IMSError |
     """S5."""
     if project_id == owner_project_id:
         return IMSError(
-            "IMG.0076", gettext('%(project_id)s is your own project; an image cannot be shared with itself.') % {'project_id': project_id}, item=project_id,
+            "IMG.0076", gettext("%(project_id)s is your own project; an image cannot be shared with itself.") % {"project_id": project_id}, item=project_id,
             field="project_ids",
         )
     return None
@@ -134,10 +134,10 @@ def region_refusal(*, project_id: str, project_region: str | None, region: str) 
     if project_region != region:
         return IMSError(
             "IMG.0108",
-            gettext('Project %(project_id)s cannot be found in the current region (%(region)s); images are shared only inside their region.') % {'project_id': project_id, 'region': region},
+            gettext("Project %(project_id)s cannot be found in the current region (%(region)s); images are shared only inside their region.") % {"project_id": project_id, "region": region},
             item=project_id,
             field="project_ids",
-            group=gettext('Projects that cannot be found in the current region (%(region)s; images are shared only inside their region)') % {'region': region},
+            group=gettext("Projects that cannot be found in the current region (%(region)s; images are shared only inside their region)") % {"region": region},
         )
     return None
 
@@ -153,12 +153,12 @@ def grant_refusal(
         } if account_name else gettext("the account of project %(project_id)s") % {"project_id": project_id}
         return IMSError(
             "IMG.0099",
-            gettext('Image “%(name)s” is encrypted with key %(key_alias)s, which is not granted to %(who)s. Create a grant (Decrypt Data Key, Describe Key) for that account first.') % {'name': name, 'key_alias': key_alias, 'who': who},
+            gettext("Image “%(name)s” is encrypted with key %(key_alias)s, which is not granted to %(who)s. Create a grant (Decrypt Data Key, Describe Key) for that account first.") % {"name": name, "key_alias": key_alias, "who": who},
             item=project_id,
             field="project_ids",
             label=f"{project_name} ({account_name}, {project_id})" if account_name else project_id,
             context={"key_id": key_id, "project_id": project_id},
-            group=gettext('Image “%(name)s” is encrypted with key %(key_alias)s, which is not granted to the accounts of these projects; create a grant (Decrypt Data Key, Describe Key) for each account first') % {'name': name, 'key_alias': key_alias},
+            group=gettext("Image “%(name)s” is encrypted with key %(key_alias)s, which is not granted to the accounts of these projects; create a grant (Decrypt Data Key, Describe Key) for each account first") % {"name": name, "key_alias": key_alias},
         )
     return None
 
@@ -203,21 +203,21 @@ def vault_refusal(
     """R4: accepting full-ECS images needs a server-backup vault of the project with room for their backups."""
     if not vault_id:
         return IMSError(
-            "IMG.0184", gettext('Choose a server-backup vault to accept full-ECS image %(images)s.') % {'images': images}, field="vault_id"
+            "IMG.0184", gettext("Choose a server-backup vault to accept full-ECS image %(images)s.") % {"images": images}, field="vault_id"
         )
     if vault_name is None:
-        return IMSError("IMG.0184", gettext('Vault %(vault_id)s cannot be found in this project.') % {'vault_id': vault_id}, item=vault_id, field="vault_id")
+        return IMSError("IMG.0184", gettext("Vault %(vault_id)s cannot be found in this project.") % {"vault_id": vault_id}, item=vault_id, field="vault_id")
     if protection_type != "backup" or resource_type != "server":
         return IMSError(
             "IMG.0193",
-            gettext('Vault “%(vault_name)s” is not a server-backup vault (protection type Backup, for cloud servers); full-ECS images can only go to one.') % {'vault_name': vault_name},
+            gettext("Vault “%(vault_name)s” is not a server-backup vault (protection type Backup, for cloud servers); full-ECS images can only go to one.") % {"vault_name": vault_name},
             item=vault_id,
             field="vault_id",
         )
     if free_gb < needed_gb:
         return IMSError(
             "IMG.0182",
-            gettext('Vault “%(vault_name)s” has %(free_gb)s GB free; the backup of %(images)s needs %(needed_gb)s GB.') % {'vault_name': vault_name, 'free_gb': free_gb, 'images': images, 'needed_gb': needed_gb},
+            gettext("Vault “%(vault_name)s” has %(free_gb)s GB free; the backup of %(images)s needs %(needed_gb)s GB.") % {"vault_name": vault_name, "free_gb": free_gb, "images": images, "needed_gb": needed_gb},
             item=vault_id,
             field="vault_id",
         )
@@ -239,11 +239,11 @@ def share_expiry(text: str, *, today: date, tz: tzinfo) -> datetime | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise IMSError(
-            ConsoleCode.EXPIRY_INVALID, gettext('“%(text)s” is not a date: enter the day the share ends as YYYY-MM-DD, for example %(value)s.') % {'text': text, 'value': (today + timedelta(days=30)).isoformat()}, item=text, field="expires_on",
+            ConsoleCode.EXPIRY_INVALID, gettext("“%(text)s” is not a date: enter the day the share ends as YYYY-MM-DD, for example %(value)s.") % {"text": text, "value": (today + timedelta(days=30)).isoformat()}, item=text, field="expires_on",
         ) from None
     if day <= today:
         raise IMSError(
-            ConsoleCode.EXPIRY_INVALID, gettext('%(day)s is not after today (%(today)s): a share can end tomorrow at the earliest.') % {'day': day.isoformat(), 'today': today.isoformat()}, item=text, field="expires_on",
+            ConsoleCode.EXPIRY_INVALID, gettext("%(day)s is not after today (%(today)s): a share can end tomorrow at the earliest.") % {"day": day.isoformat(), "today": today.isoformat()}, item=text, field="expires_on",
         )
     if day > today + timedelta(days=EXPIRY_MAX_DAYS):
         raise IMSError(

@@ -129,7 +129,7 @@ def image_member_end_set(*, caller: Caller, image_id: str, project_id: str, expi
     member = ImageMember.objects.filter(image=image, project_id=project_id).select_for_update(of=("self",)).first()
     if member is None:
         raise IMSError.many([IMSError(
-            ConsoleCode.NOT_A_RECIPIENT, gettext('Project %(project_id)s is not a recipient of %(name)s (any more).') % {'project_id': project_id, 'name': image.name},
+            ConsoleCode.NOT_A_RECIPIENT, gettext("Project %(project_id)s is not a recipient of %(name)s (any more).") % {"project_id": project_id, "name": image.name},
             item=project_id,
         )])
     changed = member.expires_at != expires_at

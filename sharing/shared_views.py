@@ -27,7 +27,7 @@ from ims_console.web.http import ConsoleRequest
 from sharing import rules
 from sharing.submissions import images_count
 
-SHARED_LIST_TITLES = {"accepted": _('Images Shared with Me'), "pending": _('Pending Images'), "rejected": _('Rejected Images')}
+SHARED_LIST_TITLES = {"accepted": _("Images Shared with Me"), "pending": _("Pending Images"), "rejected": _("Rejected Images")}
 
 
 @require_GET
@@ -76,13 +76,13 @@ def member_status(request: ConsoleRequest) -> HttpResponse:
     params, submitted = dialog_params(request)
     status = params.get("status", "")
     if status not in STATUS_WORDS:
-        raise BadRequest(gettext('Status “%(status)s” is not one of accepted, rejected.') % {'status': status[:40]})
+        raise BadRequest(gettext("Status “%(status)s” is not one of accepted, rejected.") % {"status": status[:40]})
     every_pending = bool(params.get("all"))
     # Accept All's summary is read only to show the dialog: a submission goes straight to the service.
     summary = backend.shares_pending_summary(caller, SHOWN_IN_DIALOG) if every_pending and not submitted else None
     image_ids: list[str] = []
     if every_pending:
-        selection_problem = "" if summary is None or summary.count else gettext('No image is waiting for you to accept it.')
+        selection_problem = "" if summary is None or summary.count else gettext("No image is waiting for you to accept it.")
     else:
         image_ids, selection_problem = selected_image_ids(params)
     context = {

@@ -104,7 +104,7 @@ def expiry_context(expires_on: str) -> dict:
 
 def remove_members(caller: Caller, image_ids: list[str], project_ids: list[str]) -> tuple[SharingResult | None, list[IMSError]]:
     if not project_ids:
-        return None, [IMSError.nothing_selected(gettext('Select at least one project to stop sharing with.'), field="project_id")]
+        return None, [IMSError.nothing_selected(gettext("Select at least one project to stop sharing with."), field="project_id")]
     return write(lambda: get_backend().image_members_remove(caller, image_ids, project_ids))
 
 

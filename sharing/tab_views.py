@@ -127,9 +127,9 @@ def member_end(request: ConsoleRequest, image_id: str) -> HttpResponse:
             if not problems:
                 who = member.project_name or project_id
                 if expires_at:
-                    message = gettext('The share of “%(name)s” with %(who)s ends by itself %(expiry_words)s.') % {'name': image.name, 'who': who, 'expiry_words': expiry_words(expires_at)}
+                    message = gettext("The share of “%(name)s” with %(who)s ends by itself %(expiry_words)s.") % {"name": image.name, "who": who, "expiry_words": expiry_words(expires_at)}
                 else:
-                    message = gettext('The share of “%(name)s” with %(who)s lasts until you stop sharing.') % {'name': image.name, 'who': who}
+                    message = gettext("The share of “%(name)s” with %(who)s lasts until you stop sharing.") % {"name": image.name, "who": who}
                 if not changed:
                     message = gettext("Nothing changed: %(message)s") % {"message": message[0].lower() + message[1:]}
                 return dialog_done(request, message, events=SHARE_EVENTS,

@@ -219,6 +219,16 @@ def test_dates_and_numbers_follow_the_language(demo):
         assert (l10n.number(1234), count_label(1001)) == ("1,234", "more than 1,000")
 
 
+def test_sizes_have_the_languages_decimal_separator():
+    from django.template.defaultfilters import filesizeformat
+
+    size = 3 * 1024**3 + 512 * 1024**2
+    expected = {"en": "3.5\xa0GB", "de": "3,5\xa0GB", "zh-hans": "3.5\xa0GB"}
+    for language, text in expected.items():
+        with translation.override(language):
+            assert filesizeformat(size) == text
+
+
 def test_plurals_are_right_in_german_and_chinese_has_none():
     from ims_console.core.l10n import images_count
 

@@ -62,7 +62,7 @@ class Display(StrEnum):
     PAGE = "page"
 
 
-READ_ONLY_MESSAGE = _('Your role is read-only: you can look but not change anything.')
+READ_ONLY_MESSAGE = _("Your role is read-only: you can look but not change anything.")
 
 
 class IMSError(Exception):
@@ -112,8 +112,8 @@ class IMSError(Exception):
         """All that is wrong with one request, so that it can be refused whole and every problem shown at once."""
         count = ngettext("%(count)s problem", "%(count)s problems", len(problems)) % {"count": len(problems)}
         if any(p.code in CHANGES_REMAIN for p in problems):
-            return cls(ConsoleCode.MANY, gettext('Not everything was undone: %(count)s.') % {'count': count}, status=400, problems=problems)
-        return cls(ConsoleCode.MANY, gettext('Nothing was changed: %(count)s.') % {'count': count}, status=400, problems=problems)
+            return cls(ConsoleCode.MANY, gettext("Not everything was undone: %(count)s.") % {"count": count}, status=400, problems=problems)
+        return cls(ConsoleCode.MANY, gettext("Nothing was changed: %(count)s.") % {"count": count}, status=400, problems=problems)
 
     @property
     def changes_remain(self) -> bool:
@@ -126,13 +126,13 @@ class IMSError(Exception):
 
     @classmethod
     def image_not_found(cls, image_id: str) -> IMSError:
-        return cls("IMG.0027", gettext('Image %(image_id)s does not exist.') % {'image_id': image_id}, item=str(image_id), status=404)
+        return cls("IMG.0027", gettext("Image %(image_id)s does not exist.") % {"image_id": image_id}, item=str(image_id), status=404)
 
     @classmethod
     def only_the_owner(cls, image_id: str, name: str) -> IMSError:
         return cls(
             "IMG.0047",
-            gettext('Image “%(name)s” was shared with your project; only its owner can share it. Replicate it first to share a copy.') % {'name': name},
+            gettext("Image “%(name)s” was shared with your project; only its owner can share it. Replicate it first to share a copy.") % {"name": name},
             item=str(image_id),
             status=403,
         )
@@ -148,7 +148,7 @@ class IMSError(Exception):
     @classmethod
     def grant_not_found(cls, account_id: str, key_alias: str, *, status: int = 400) -> IMSError:
         return cls(
-            ConsoleCode.GRANT_NOT_FOUND, gettext('Account %(account_id)s holds no grant on %(key_alias)s.') % {'account_id': account_id, 'key_alias': key_alias}, item=account_id,
+            ConsoleCode.GRANT_NOT_FOUND, gettext("Account %(account_id)s holds no grant on %(key_alias)s.") % {"account_id": account_id, "key_alias": key_alias}, item=account_id,
             status=status,
         )
 

@@ -97,6 +97,6 @@ def key_delete(request: ConsoleRequest, key_id: str) -> HttpResponse:
     caller, key = _key(request, key_id)
     if request.method == "POST":
         read(lambda: access_keys.key_delete(caller=caller, key_id=key.pk))
-        return dialog_done(request, gettext('Deleted access key %(pk)s.') % {'pk': key.pk}, events=("access-keys-changed",),
+        return dialog_done(request, gettext("Deleted access key %(pk)s.") % {"pk": key.pk}, events=("access-keys-changed",),
                            redirect_to=reverse(LIST))
     return render_dialog(request, "identity/_access_key_delete_dialog.html", {"key": key})

@@ -82,11 +82,11 @@ def key_create(*, caller: Caller, description: str) -> Created:
     make a third)."""
     description = description.strip()
     if len(description) > 255:
-        raise IMSError("console.access_key_description", gettext('The description is %(count)s characters long; at most 255 are allowed.') % {'count': len(description)}, field="description")
+        raise IMSError("console.access_key_description", gettext("The description is %(count)s characters long; at most 255 are allowed.") % {"count": len(description)}, field="description")
     user_id = _user_of(caller)
     User.objects.select_for_update().filter(pk=user_id).first()
     if AccessKey.objects.filter(user_id=user_id).count() >= MAX_KEYS:
-        raise IMSError("console.access_key_limit", gettext('You have %(limit)s access keys, the most a user can have. Delete one you no longer use to create another.') % {'limit': MAX_KEYS}, field="description")
+        raise IMSError("console.access_key_limit", gettext("You have %(limit)s access keys, the most a user can have. Delete one you no longer use to create another.") % {"limit": MAX_KEYS}, field="description")
     secret = "".join(secrets.choice(SK_ALPHABET) for _ in range(40))
     key = AccessKey.objects.create(
         id="".join(secrets.choice(AK_ALPHABET) for _ in range(20)), user_id=user_id, description=description,
@@ -99,7 +99,7 @@ def key_create(*, caller: Caller, description: str) -> Created:
 def _own(caller: Caller, key_id: str) -> AccessKey:
     key = AccessKey.objects.select_for_update().filter(user_id=_user_of(caller), pk=key_id).first()
     if key is None:
-        raise IMSError("console.access_key_not_found", gettext('Access key %(key_id)s does not exist.') % {'key_id': key_id}, item=key_id, status=404)
+        raise IMSError("console.access_key_not_found", gettext("Access key %(key_id)s does not exist.") % {"key_id": key_id}, item=key_id, status=404)
     return key
 
 

@@ -43,11 +43,11 @@ def post_token(body: dict) -> tuple[str, dict]:
             timeout=settings.IMS_REMOTE_TIMEOUT, verify=settings.OS_CACERT or True,
         )
     except requests.RequestException:
-        raise KeystoneUnavailable(gettext('The identity service at %(url)s cannot be reached.') % {'url': settings.OS_AUTH_URL}) from None
+        raise KeystoneUnavailable(gettext("The identity service at %(url)s cannot be reached.") % {"url": settings.OS_AUTH_URL}) from None
     if response.status_code in (400, 401, 403, 404):
         return "", {}
     if response.status_code >= 300 or "X-Subject-Token" not in response.headers:
-        raise KeystoneUnavailable(gettext('The identity service at %(url)s failed (%(status_code)s).') % {'url': settings.OS_AUTH_URL, 'status_code': response.status_code})
+        raise KeystoneUnavailable(gettext("The identity service at %(url)s failed (%(status_code)s).") % {"url": settings.OS_AUTH_URL, "status_code": response.status_code})
     return response.headers["X-Subject-Token"], response.json()["token"]
 
 
@@ -60,7 +60,7 @@ def _get(path: str, token: str) -> dict:
         response.raise_for_status()
         return response.json()
     except requests.RequestException:
-        raise KeystoneUnavailable(gettext('The identity service at %(url)s did not list the projects.') % {'url': settings.OS_AUTH_URL}) from None
+        raise KeystoneUnavailable(gettext("The identity service at %(url)s did not list the projects.") % {"url": settings.OS_AUTH_URL}) from None
 
 
 def region_of(project_name: str, regions: set[str]) -> str:

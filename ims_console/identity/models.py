@@ -14,7 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-hex32 = RegexValidator(r"^[0-9a-f]{32}\Z", _('Enter 32 lowercase hexadecimal characters.'))
+hex32 = RegexValidator(r"^[0-9a-f]{32}\Z", _("Enter 32 lowercase hexadecimal characters."))
 
 
 def new_hex_id() -> str:
@@ -64,7 +64,7 @@ class Membership(models.Model):
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
-        READONLY = "readonly", _('Read-only')
+        READONLY = "readonly", _("Read-only")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")

@@ -72,7 +72,7 @@ def caller_for(request: ConsoleRequest, *, write: bool = False) -> Caller:
     """The backend's view of who is acting. Read-only users asking to write get 403."""
     tenant = request.tenant
     if tenant is None:
-        raise PermissionDenied(gettext('Your user belongs to no account with projects. Ask an operator to add you to one.'))
+        raise PermissionDenied(gettext("Your user belongs to no account with projects. Ask an operator to add you to one."))
     if write and not tenant.can_write:
         raise PermissionDenied(READ_ONLY_MESSAGE)
     return Caller(

@@ -37,10 +37,10 @@ def project_switch(request: ConsoleRequest) -> HttpResponse:
         # OpenStack mode: work in the new project with a token scoped to it.
         request.session[keystone.SESSION_KEY] = keystone.scoped(identity, project.id)
     target = local_path(request, request.POST.get("next", ""), reverse("images:private"))
-    message = gettext('Switched to project %(name)s (%(region_name)s).') % {'name': project.name, 'region_name': project.region_name}
+    message = gettext("Switched to project %(name)s (%(region_name)s).") % {"name": project.name, "region_name": project.region_name}
     if project.id != previous.id and target != request.POST.get("from", target):
         # The page the user was on shows something of the previous project, which the new one cannot see.
-        message += gettext(' The page you were on belongs to project %(name)s, so you are on Private Images of %(name2)s.') % {'name': previous.name, 'name2': project.name}
+        message += gettext(" The page you were on belongs to project %(name)s, so you are on Private Images of %(name2)s.") % {"name": previous.name, "name2": project.name}
     if project.id != previous.id:
         messages.info(request, message)
     return HttpResponseRedirect(target)
@@ -87,7 +87,7 @@ def login_locked_out(request: ConsoleRequest, response: HttpResponse | None = No
     The same words whether or not the user exists, so the page tells an attacker nothing."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = (
-        gettext('Too many failed log-ins for this user name or from this address. Log-ins are paused for %(minutes)s minutes after the last failed one: try again later.') % {'minutes': minutes}
+        gettext("Too many failed log-ins for this user name or from this address. Log-ins are paused for %(minutes)s minutes after the last failed one: try again later.") % {"minutes": minutes}
     )
     if request.path.startswith("/v3/"):  # the API's token request (ims_console/identity/api.py)
         return JsonResponse({"error": {"code": 401, "title": "Unauthorized", "message": message}}, status=401)

@@ -8,6 +8,8 @@ their clients parse the messages, and the clouds they imitate answer in English 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -38,10 +40,14 @@ class LanguageMiddleware:
         language = settings.LANGUAGE_CODE if is_api(request.path_info) else language_of(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # A thread serves other requests next (and a test's client runs in the test's own thread).
+            translation.deactivate()
         if not is_api(request.path_info):
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", getattr(request, "LANGUAGE_CODE", language))
         return response
 
 
@@ -105,8 +111,17 @@ _catalog = JavaScriptCatalog.as_view(packages=["ims_console"])  # with LOCALE_PA
 @require_GET
 def javascript_catalog(request: ConsoleRequest, lang: str) -> HttpResponseBase:
     """console.js's strings in `lang` (Django's JavaScript catalog). The language is in the URL, not taken from the
-    request, so that a day's caching of it cannot serve one language's strings to a page in another."""
+    request, so that a day's caching of it cannot serve one language's strings to a page in another. Every page
+    loads it before console.js, so it is made once per language and process (the catalogues change only with a
+    deployment), not read from the .mo files on every page."""
     if lang not in CODES:
         raise Http404("No such language.")
-    with translation.override(lang):
-        return _catalog(request)
+    if lang not in _catalogs:
+        with translation.override(lang):
+            made = cast(HttpResponse, _catalog(request))
+        _catalogs[lang] = (made.content, made["Content-Type"])
+    content, content_type = _catalogs[lang]
+    return HttpResponse(content, content_type=content_type)
+
+
+_catalogs: dict[str, tuple[bytes, str]] = {}

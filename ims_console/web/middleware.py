@@ -22,7 +22,7 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
-            message = gettext('The request contains a NUL character (%00), which no field of the console accepts.')
+            message = gettext("The request contains a NUL character (%00), which no field of the console accepts.")
             if is_api(request.path):  # an API client reads JSON, in the words of the API it called
                 return refusal_for(request.path, 400, message)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -32,11 +32,11 @@ def bad_request(request: ConsoleRequest, exception: Exception) -> HttpResponse:
     """400 with the reason: the console's own refusals (BadRequest) say what was wrong; a request too large to read
     says so; other suspicious requests get a plain sentence, since their details are for the log."""
     if isinstance(exception, RequestDataTooBig):
-        reason = gettext('The request is too large: the console accepts at most %(value)s KB.') % {'value': settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
+        reason = gettext("The request is too large: the console accepts at most %(value)s KB.") % {"value": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
     elif isinstance(exception, TooManyFieldsSent):
-        reason = gettext('The request has too many fields: the console accepts at most %(limit)s.') % {'limit': settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        reason = gettext("The request has too many fields: the console accepts at most %(limit)s.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
     elif type(exception) is BadRequest:
         reason = str(exception)
     else:
-        reason = gettext('The request could not be understood.')
+        reason = gettext("The request could not be understood.")
     return render(request, "400.html", {"reason": reason}, status=400)

@@ -26,6 +26,8 @@ def console(live_server, demo):
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Log In").click()
         expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+        # The page's scripts (htmx, the JavaScript catalog, console.js) have run: a test acts as a user would.
+        page.wait_for_load_state()
         return page
 
     return log_in

@@ -61,11 +61,11 @@ def test_alice_follows_a_share_from_the_activity_page_to_its_pairs_and_the_image
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
     lines = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
-    assert [(line["action"], line["image_name"], line["project_name"], line["user"]) for line in lines] == [
+    assert [(line["Action"], line["Image Name"], line["Project Name"], line["User"]) for line in lines] == [
         ("Share", "redis-7-debian12", "eu-de_globex", "alice")
     ]
 
-    activity_rows(page).first.get_by_role("link", name=re.compile("^Details of the share job")).click()
+    activity_rows(page).first.get_by_role("link", name=re.compile("^Details of the job “Share” of ")).click()
     expect(page.get_by_role("heading", name="Share")).to_be_visible()
     expect(page.locator(".attributes")).to_contain_text("127.0.0.1")
     expect(page.get_by_role("row").filter(has_text="eu-de_globex")).to_contain_text("success")

@@ -39,7 +39,7 @@ def session() -> requests.Session:
 
 def remote_of(caller: Caller) -> Remote:
     if caller.remote is None:
-        raise IMSError(ConsoleCode.SESSION_EXPIRED, gettext('Log in again: this session holds no token for the cloud.'), status=401)
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, gettext("Log in again: this session holds no token for the cloud."), status=401)
     return caller.remote
 
 
@@ -53,27 +53,27 @@ def call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs
         response = session().request(method, url, headers=headers, timeout=timeout, **kwargs)
     except requests.Timeout:
         raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, gettext('The image service at %(image_url)s did not answer in %(timeout)s s.') % {'image_url': remote.image_url, 'timeout': format(timeout, 'g')},
+            ConsoleCode.CLOUD_UNAVAILABLE, gettext("The image service at %(image_url)s did not answer in %(timeout)s s.") % {"image_url": remote.image_url, "timeout": format(timeout, 'g')},
             status=503,
         ) from None
     except requests.ConnectionError:
         raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, gettext('The image service at %(image_url)s cannot be reached.') % {'image_url': remote.image_url}, status=503
+            ConsoleCode.CLOUD_UNAVAILABLE, gettext("The image service at %(image_url)s cannot be reached.") % {"image_url": remote.image_url}, status=503
         ) from None
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
             requests.TooManyRedirects) as error:  # a reply cut short or garbled on the way, or a redirect loop
         raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, gettext('The image service at %(image_url)s answered badly (%(error)s).') % {'image_url': remote.image_url, 'error': type(error).__name__},
+            ConsoleCode.CLOUD_UNAVAILABLE, gettext("The image service at %(image_url)s answered badly (%(error)s).") % {"image_url": remote.image_url, "error": type(error).__name__},
             status=502,
         ) from None
     if response.status_code == 401:
-        raise IMSError(ConsoleCode.SESSION_EXPIRED, gettext('Your session with the cloud has ended: log in again.'), status=401)
+        raise IMSError(ConsoleCode.SESSION_EXPIRED, gettext("Your session with the cloud has ended: log in again."), status=401)
     if response.status_code == 404 and image_id:
         raise IMSError.image_not_found(image_id)
     if response.status_code >= 500:
         raise IMSError(
             ConsoleCode.CLOUD_UNAVAILABLE,
-            gettext('The image service at %(image_url)s failed (%(status_code)s); try again later.') % {'image_url': remote.image_url, 'status_code': response.status_code}, status=502,
+            gettext("The image service at %(image_url)s failed (%(status_code)s); try again later.") % {"image_url": remote.image_url, "status_code": response.status_code}, status=502,
         )
     if response.status_code >= 400:
         raise IMSError(ConsoleCode.CLOUD_REFUSED, glance_message(response), status=response.status_code)
@@ -83,7 +83,7 @@ def call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs
         return response.json()
     except ValueError:
         raise IMSError(
-            ConsoleCode.CLOUD_UNAVAILABLE, gettext('The image service at %(image_url)s answered something that is not JSON.') % {'image_url': remote.image_url},
+            ConsoleCode.CLOUD_UNAVAILABLE, gettext("The image service at %(image_url)s answered something that is not JSON.") % {"image_url": remote.image_url},
             status=502,
         ) from None
 
@@ -97,6 +97,6 @@ def glance_message(response: requests.Response) -> str:
     except ValueError:
         pass
     lines = [line.strip() for line in text.replace("<br />", "\n").splitlines() if line.strip() and not line.strip().startswith("<")]
-    return " ".join(lines[-1:]) or gettext('The image service refused the request (%(status_code)s).') % {'status_code': response.status_code}
+    return " ".join(lines[-1:]) or gettext("The image service refused the request (%(status_code)s).") % {"status_code": response.status_code}
 
 

@@ -124,8 +124,8 @@ def image_members_remove(caller: Caller, image_ids: list[str], project_ids: list
     pairs = [(i.id, p) for i in images for p in parsed.ids if (i.id, p) in members]
     recipients = {p for _, p in pairs}
     problems = parsed.problems + [
-        IMSError(ConsoleCode.NOT_A_RECIPIENT, gettext('Project %(project_id)s is not a recipient of the selected images.') % {'project_id': p}, item=p,
-                 group=gettext('Projects that are not recipients of the selected images'))
+        IMSError(ConsoleCode.NOT_A_RECIPIENT, gettext("Project %(project_id)s is not a recipient of the selected images.") % {"project_id": p}, item=p,
+                 group=gettext("Projects that are not recipients of the selected images"))
         for p in parsed.ids if p not in recipients
     ]
     if problems:

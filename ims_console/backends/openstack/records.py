@@ -21,10 +21,10 @@ def not_available(what: str) -> str:
     }
 
 
-KMS_NOT_AVAILABLE = _('KMS keys are not available in this cloud: its image API (Glance v2) has no keys or grants.')
+KMS_NOT_AVAILABLE = _("KMS keys are not available in this cloud: its image API (Glance v2) has no keys or grants.")
 # Why OpenStack mode cannot end a share by itself later.
 SHARE_EXPIRY_NOT_AVAILABLE = (
-    _('Share expiry is not available with this cloud: Glance does not end a share by itself, and the console keeps no credential to end it later for you.')
+    _("Share expiry is not available with this cloud: Glance does not end a share by itself, and the console keeps no credential to end it later for you.")
 )
 
 

@@ -56,11 +56,11 @@ def image_member_status_update(caller: Caller, image_ids: list[str], status: str
 ) -> SharingResult:
     caller.require_write()
     if status not in ("accepted", "rejected"):
-        raise IMSError("IMG.0001", gettext('Status “%(status)s” is not one of accepted, rejected.') % {'status': status}, field="status")
+        raise IMSError("IMG.0001", gettext("Status “%(status)s” is not one of accepted, rejected.") % {"status": status}, field="status")
     if all_pending:
         images = pending_images(caller, COUNT_LIMIT * 10)
         if not images:
-            raise IMSError(ConsoleCode.NOTHING_PENDING, gettext('No image is waiting for you to accept it.'))
+            raise IMSError(ConsoleCode.NOTHING_PENDING, gettext("No image is waiting for you to accept it."))
     else:
         if not image_ids:
             raise IMSError.nothing_selected()
@@ -69,10 +69,10 @@ def image_member_status_update(caller: Caller, image_ids: list[str], status: str
             if image is None:
                 raise IMSError.image_not_found(image_id)
             if image.get("owner") == caller.project_id:
-                raise IMSError("IMG.0047", gettext('You own image “%(name)s”; only a project it is shared with can accept or reject it.') % {'name': image.get('name')}, item=image_id, status=403)
+                raise IMSError("IMG.0047", gettext("You own image “%(name)s”; only a project it is shared with can accept or reject it.") % {"name": image.get('name')}, item=image_id, status=403)
         images = images_get(caller, image_ids, scope=Scope.SHARED)
     if status == "accepted" and any(i.accept_needs_vault and i.share_status != "accepted" for i in images):
-        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, not_available(gettext('Accepting a full-ECS image (which needs a backup vault)')), field="vault_id")])
+        raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, not_available(gettext("Accepting a full-ECS image (which needs a backup vault)")), field="vault_id")])
     changing = [i for i in images if i.share_status != status]
     names = {i.id: i.name for i in images}
 
