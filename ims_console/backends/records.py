@@ -59,23 +59,23 @@ class ImageRecord:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
+        return l10n.label(STATUS_LABELS, self.status)
 
     @property
     def image_type_label(self) -> str:
-        return str(IMAGE_TYPE_LABELS.get(self.image_type, self.image_type))
+        return l10n.label(IMAGE_TYPE_LABELS, self.image_type)
 
     @property
     def backup_source_label(self) -> str:
-        return str(BACKUP_SOURCE_LABELS.get(self.backup_source, self.backup_source))
+        return l10n.label(BACKUP_SOURCE_LABELS, self.backup_source)
 
     @property
     def os_type_label(self) -> str:
-        return str(OS_TYPE_LABELS.get(self.os_type, self.os_type))
+        return l10n.label(OS_TYPE_LABELS, self.os_type)
 
     @property
     def share_status_label(self) -> str:
-        return str(MEMBER_STATUS_LABELS.get(self.share_status, self.share_status))
+        return l10n.label(MEMBER_STATUS_LABELS, self.share_status)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class MemberRecord:
 
     @property
     def status_label(self) -> str:
-        return str(MEMBER_STATUS_LABELS.get(self.status, self.status))
+        return l10n.label(MEMBER_STATUS_LABELS, self.status)
 
 
 @dataclass(frozen=True)
