@@ -254,6 +254,15 @@ document.addEventListener("click", async (event) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   updateSelection();
+  // What was typed in or picked from a list's filters before the page's scripts ran (htmx listens only from now on,
+  // after the JavaScript catalog has arrived) is not lost: the list is asked for again with it.
+  const filters = document.getElementById("image-filters");
+  if (!filters) return;
+  const changed = Array.from(filters.elements).some((field) => {
+    if (field.tagName === "SELECT") return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
+    return field.type === "search" && field.value !== field.defaultValue;
+  });
+  if (changed) htmx.trigger(filters, "submit");
 });
 
 // ---- Refresh buttons: reload the list they name in place (keeping its filters, sort and page); without

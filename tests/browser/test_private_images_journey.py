@@ -75,6 +75,54 @@ def test_alice_pages_filters_searches_sorts_and_opens_details(page: Page, consol
     expect(page.get_by_text("Rocky Linux 9.4 64bit")).to_be_visible()
 
 
+def test_a_search_typed_before_the_scripts_ran_still_filters_the_list(page: Page, console):
+    """On a slow line the JavaScript catalog (and so console.js and htmx's start) comes late; what the user typed
+    into the search box and picked as OS type meanwhile still filters the list once they run. The delay is a route in
+    the browser: the live server cannot be made slow for one URL."""
+    console(page, "alice")
+    released = []
+
+    def slow_catalog(route):
+        page.wait_for_timeout(800)
+        released.append(route.request.url)
+        route.continue_()
+
+    page.route("**/jsi18n/**", slow_catalog)
+    page.goto(page.url, wait_until="commit")
+    page.get_by_role("searchbox", name="Search by name").fill("redis")
+    page.get_by_label("OS type").select_option("Linux")
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page)).to_contain_text("redis-7-debian12")
+    assert released, "the catalog was not held back: the test did not type before the scripts ran"
+    expect(page).to_have_url(re.compile(r"name=redis"))
+
+
+def test_a_slow_refresh_of_the_list_does_not_undo_a_newer_search(page: Page, console):
+    """A refresh of the list (the Refresh button, or what a share sets off) that is still on its way when the user
+    searches must not land after the search and put the old rows back: the search replaces it. The refresh is held
+    back by a route in the browser, as a far cloud would hold it."""
+    console(page, "alice")
+    held = []
+
+    def slow_refresh(route):
+        if route.request.headers.get("hx-trigger") == "image-list":
+            held.append(route.request.url)
+            page.wait_for_timeout(1500)
+        try:
+            route.continue_()
+        except Exception:  # the browser gave the request up (aborted by the search): nothing left to answer
+            pass
+
+    page.route("**/images/?*", slow_refresh)
+    page.get_by_role("link", name="Refresh the list").click()
+    page.get_by_role("searchbox", name="Search by name").fill("redis")
+    expect(rows(page)).to_have_count(1)
+    page.wait_for_timeout(2000)
+    assert held, "no refresh was held back: the test did not race the search against one"
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page)).to_contain_text("redis-7-debian12")
+
+
 def test_alice_modifies_a_name_and_sees_it_in_the_list(page: Page, console):
     console(page, "alice")
     page.get_by_role("searchbox", name="Search by name").fill("redis")
