@@ -20,7 +20,7 @@ NAME_ALLOWED = re.compile(r"[\w .-]")
 class ImageListForm(forms.Form):
     """The Private Images list's URL parameters. A bad value falls back to its default: links must not break."""
 
-    name = forms.CharField(required=False, max_length=128, label="Name")
+    name = forms.CharField(required=False, max_length=128, label=_("Name"))
     image_type = forms.ChoiceField(
         required=False, label=_("Image type"), choices=[("", _("All images")), *IMAGE_TYPE_LABELS.items()]
     )
@@ -52,8 +52,8 @@ class ImageModifyForm(forms.Form):
     """IMS's rules for a name (IMG.0002, IMG.0003) and a description (IMG.0004), said with the offending value; the
     code is the ValidationError's, which the dialog shows beside the message (_form_field.html)."""
 
-    name = forms.CharField(label="Name", max_length=None, required=True, error_messages={"required": "Enter a name."})
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    name = forms.CharField(label=_("Name"), max_length=None, required=True, error_messages={"required": _("Enter a name.")})
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]

@@ -35,7 +35,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "IMS", "ECS", "KMS", "CBR", "CSBS", "ISO", "GB", "KB", "MB", "ID", "API", "CSV", "UUID", "JSON", "SDK", "HMAC",
     "SDK-HMAC-SHA256", "Glance", "Linux", "Windows", "GMT", "UTC", "CTS", "IAM", "ims/default", "English", "Deutsch",
     "Decrypt", "Data", "Key", "Describe", "OK", "IMG", "YYYY-MM-DD", "credentials.csv", "Image", "Management",
-    "Service", "Cloud", "Backup", "Recovery", "Huawei", "bytes", "team/prod-images",
+    "Service", "Cloud", "Backup", "Recovery", "Huawei", "bytes", "team/prod-images", "a-f",
 }
 
 
@@ -186,6 +186,44 @@ def test_every_page_and_dialog_leaves_no_english_behind(demo, language):
             elif text in english and english[text] != text:
                 untranslated.append(f"{url}: {text!r}")
     assert not untranslated, "English left in {}:\n{}".format(language, "\n".join(dict.fromkeys(untranslated)))
+
+
+def _refusals(demo_ids: dict[str, str]) -> list[tuple[str, str, dict]]:
+    """(user, URL, form): a refused submission of each dialog that has a form of its own, as htmx sends it."""
+    own, key = demo_ids["own"], demo_ids["key"]
+    return [
+        ("alice", f"/images/{own}/modify/", {"name": "", "description": ""}),
+        ("alice", f"/images/{own}/modify/", {"name": "no/slash", "description": "<b>"}),
+        ("alice", f"/images/{own}/replicate/", {"name": "", "description": "", "key_id": ""}),
+        ("alice", "/sharing/share/", {"image_id": own, "project_ids": "", "tab": "share"}),
+        ("alice", "/images/keys/create/", {"alias": ""}),
+        ("alice", f"/images/keys/{key}/grants/create/", {"account_id": "not-an-account"}),
+        ("carol", f"/images/{own}/modify/", {"name": "read-only", "description": ""}),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_dialogs_refusal_leaves_no_english_behind(demo, language):
+    """Form errors come from Python (form fields' messages, IMS refusals): each one said in the user's language."""
+    ids = _demo_ids()
+    english = _english_msgids()
+    data = _data_words() | SAME_IN_EVERY_LANGUAGE
+    before = (Image.objects.order_by("pk").values_list("name", "description").first(), Key.objects.count())
+    untranslated: list[str] = []
+    for username, url, form in _refusals(ids):
+        response = _client(username, language).post(url, form, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="modal")
+        assert response.status_code in (200, 400, 403, 404), f"{url}: {response.status_code}"
+        assert "HX-Trigger" not in response, f"{url} took {form} as done"
+        for text in visible(response.content.decode()).texts:
+            if language == "zh-hans":
+                words = [w for w in re.findall(r"[A-Za-z][\w./-]*", text, re.ASCII)
+                         if w not in data and w not in form.values() and not re.search(r"\d", w) and len(w) > 1]
+                if words:
+                    untranslated.append(f"{url} {form}: {text!r} ({', '.join(words)})")
+            elif text in english and english[text] != text:
+                untranslated.append(f"{url} {form}: {text!r}")
+    assert not untranslated, "English left in {}:\n{}".format(language, "\n".join(dict.fromkeys(untranslated)))
+    assert (Image.objects.order_by("pk").values_list("name", "description").first(), Key.objects.count()) == before
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

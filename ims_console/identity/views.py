@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ims_console.identity import keystone
@@ -56,7 +56,7 @@ def my_credentials(request: ConsoleRequest) -> HttpResponse:
 class CloudLoginForm(AuthenticationForm):
     """OpenStack mode's login, as IMS's IAM user login: account name (the Keystone domain), user name, password."""
 
-    account = forms.CharField(label="Account name", max_length=255)
+    account = forms.CharField(label=gettext_lazy("Account name"), max_length=255)
 
     def clean(self):
         account = self.cleaned_data.get("account")
