@@ -13,7 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy
 
 from ims_console.core.database_url import parse_database_url
-from ims_console.core.env import env_bool, env_int, local_secret_key
+from ims_console.core.env import cache_settings, env_bool, env_int, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One per checkout, so that test runs in two clones on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IMS_TEST_SQLITE") or str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache (the red dot's count and the project lookup in OpenStack mode): REDIS_URL, shared by every instance of a
+# fleet; without it each process keeps its own. Login throttling and sessions are in the database either way.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = cache_settings(REDIS_URL)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # The lockout check comes first, so that a locked-out attempt is refused before any password is hashed.
 # In OpenStack mode users log in through Keystone (it answers only when an account name is given); local users

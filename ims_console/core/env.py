@@ -4,6 +4,7 @@ with the variable's name and value when it cannot be used."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -53,3 +54,22 @@ def local_secret_key(path: Path) -> str:
     if len(key) < 50:
         raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it, or set DJANGO_SECRET_KEY.")
     return key
+
+
+def cache_settings(redis_url: str) -> dict:
+    """CACHES: Redis at `redis_url`, shared by every instance of a fleet, or without one each process's own memory
+    (enough for one server, `make run`). Redis down does not stop the console: every cache operation then fails
+    fast (connection refused, or the 0.25 s timeouts) and counts as a miss (django-redis's IGNORE_EXCEPTIONS, which
+    Django's own Redis backend lacks), so pages are computed afresh, a little slower, until Redis is back."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not re.fullmatch(r"(rediss?|unix)://\S+", redis_url):
+        raise ImproperlyConfigured(f"REDIS_URL={redis_url!r} is not a Redis address such as redis://127.0.0.1:6379/0.")
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "ims",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25, "IGNORE_EXCEPTIONS": True},
+        }
+    }

@@ -6,68 +6,25 @@ with openstacksdk from the serving console's API, not through the console that w
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accessibility import violations
-from tests.conftest import _free_port
 from tests.ims_console.api.test_official_clients import clients_bin
+from tests.served import ServedConsole, serve_console
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class ServedConsole:
-    url: str
-    database: Path
-
-    def project_id(self, name: str) -> str:
-        with sqlite3.connect(self.database) as db:
-            return db.execute("SELECT id FROM ims_console_project WHERE name = ?", (name,)).fetchone()[0]
-
-    def image_id(self, name: str, project: str) -> str:
-        with sqlite3.connect(self.database) as db:
-            row = db.execute("SELECT id FROM images_image WHERE name = ? AND project_id = ?", (name, project)).fetchone()
-        return str(row[0])
-
-
 @pytest.fixture
 def served_console(tmp_path) -> Iterator[ServedConsole]:
-    """The serving console: its own SQLite database with the demo data, `manage.py runserver` on a free port."""
-    database = tmp_path / "cloud.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "IMS_BACKEND": "embedded", "DJANGO_HTTPS": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/v3", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "the serving console did not start"
-            time.sleep(0.3)
-        yield ServedConsole(url=url, database=database)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serve_console(tmp_path) as served:
+        yield served
 
 
 @pytest.fixture
