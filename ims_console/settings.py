@@ -53,6 +53,7 @@ MIDDLEWARE = [
     # Static files are served by the WSGI server itself, in development and production alike.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ims_console.web.middleware.RefuseNulBytesMiddleware",
+    "ims_console.web.health.HealthMiddleware",  # before anything that reads the session or the database
     "ims_console.api.middleware.ApiOnlyWhenEmbedded",  # the APIs exist only in embedded mode
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ims_console.web.language.LanguageMiddleware",

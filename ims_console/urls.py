@@ -30,3 +30,4 @@ urlpatterns = [
 ]
 
 handler400 = "ims_console.web.views.bad_request"
+handler500 = "ims_console.web.views.server_error"

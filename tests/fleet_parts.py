@@ -3,7 +3,10 @@ browser-like session of one user that a load balancer may send to any instance."
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -14,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ims_console.fleet import ROOT, Part, RedisServer, redis_server
+from ims_console.fleet import ROOT, Part, RedisServer, free_port, redis_server
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PENDING = re.compile(r"\((\d+) pending\)")
@@ -100,3 +103,74 @@ class Browser:
         assert page.status_code == 200, page.status_code
         found = PENDING.search(page.text)
         return int(found.group(1)) if found else 0
+
+
+class PostgresServer:
+    """A PostgreSQL of the test's own (initdb into a temporary folder, a free port), so that a test may stop and start
+    it without touching the server the rest of the suite uses. As root, it runs as the `postgres` user, as initdb
+    requires."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        binaries = [shutil.which("initdb"), shutil.which("pg_ctl")]
+        if not all(binaries):
+            found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+            binaries = [str(found[-1]), str(found[-1].with_name("pg_ctl"))] if found else [None, None]
+        if not all(binaries):
+            pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
+        self.initdb, self.pg_ctl = binaries
+        # Not under pytest's tmp_path: the postgres user cannot enter root's private folders.
+        directory = self.directory = Path(tempfile.mkdtemp(prefix="ims-test-pg-"))
+        self.port = free_port()
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(directory, "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self._run(self.initdb, "-D", str(directory / "data"), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+
+    def _run(self, *command: str | None) -> None:
+        subprocess.run([*self.prefix, *[str(c) for c in command]], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(self.pg_ctl, "-D", str(self.directory / "data"), "-o", options, "-l", str(self.directory / "log"),
+                  "-w", "start")
+
+    def stop(self) -> None:
+        """As a restart or a failover does: connections are cut, the server is gone until started again."""
+        self._run(self.pg_ctl, "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextmanager
+def own_postgres() -> Iterator[PostgresServer]:
+    import shutil
+
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def pending_image(cloud_database: Path, project_name: str) -> str:
+    """An image shared with the project and still pending, in the serving console's database."""
+    with sqlite3.connect(cloud_database) as db:
+        return db.execute(
+            "SELECT m.image_id FROM sharing_imagemember m JOIN ims_console_project p ON p.id = m.project_id "
+            "WHERE p.name = ? AND m.status = 'pending' ORDER BY m.image_id LIMIT 1", (project_name,)
+        ).fetchone()[0]

@@ -4,24 +4,14 @@ the instances front it in OpenStack mode, where the console caches what the clou
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 import redis
 
 from ims_console.fleet import environment, instance
-from tests.fleet_parts import Browser, fleet_database, own_redis, running
+from tests.fleet_parts import Browser, fleet_database, own_redis, pending_image, running
 from tests.served import serve_console
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _pending_image(cloud_database, project_name: str) -> str:
-    with sqlite3.connect(cloud_database) as db:
-        return db.execute(
-            "SELECT m.image_id FROM sharing_imagemember m JOIN ims_console_project p ON p.id = m.project_id "
-            "WHERE p.name = ? AND m.status = 'pending' ORDER BY m.image_id LIMIT 1", (project_name,)
-        ).fetchone()[0]
 
 
 def test_two_instances_on_one_redis_agree_on_a_count_one_of_them_changed(tmp_path):
@@ -37,7 +27,7 @@ def test_two_instances_on_one_redis_agree_on_a_count_one_of_them_changed(tmp_pat
             assert waiting >= 1
             assert any(b"pending" in key for key in redis.Redis.from_url(shared.url).keys("ims:*"))
 
-            image = _pending_image(cloud.database, "eu-de_globex")
+            image = pending_image(cloud.database, "eu-de_globex")
             accepted = bob.post(f"{a.url}/shared/status/", {"status": "accepted", "image_id": [image]})
             assert "HX-Trigger" in accepted.headers, accepted.text[:500]
 

@@ -237,11 +237,37 @@ def test_a_read_only_refusal_is_one_log_line_without_a_traceback(readonly):
 
 def test_a_server_error_shows_the_consoles_own_500_page():
     from django.test import RequestFactory
-    from django.views.defaults import server_error
+
+    from ims_console.web.views import server_error
 
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.parametrize("language,words", [("en", "cannot reach its database"), ("de", "erreicht ihre Datenbank"),
+                                            ("zh-hans", "无法连接其数据库")])
+def test_a_database_that_cannot_be_reached_is_a_503_in_the_users_language(language, words):
+    """What Django's handler is given while the database is down (tests/test_fleet_faults.py stops a real one): the
+    page, the dialog's answer for htmx, and the APIs' JSON."""
+    from django.db import OperationalError
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from ims_console.web.views import server_error
+
+    factory = RequestFactory()
+    with translation.override(language):
+        try:
+            raise OperationalError("connection failed: server closed the connection unexpectedly")
+        except OperationalError:
+            page = server_error(factory.get("/images/"))
+            dialog = server_error(factory.post("/sharing/share/", HTTP_HX_REQUEST="true"))
+            api = server_error(factory.get("/v2/images"))
+    assert page.status_code == dialog.status_code == api.status_code == 503
+    assert words in page.content.decode() and f'<html lang="{language}">' in page.content.decode()
+    assert words in dialog.content.decode() and dialog["HX-Retarget"] == "#modal" and "<html" not in dialog.content.decode()
+    assert api["Content-Type"] == "application/json" and page["Retry-After"] == "30"
 
 
 # ---- Found by probing the production server (issue 18, point 4). The fourth, a former recipient learning an image's

@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 
 import requests
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
@@ -22,6 +23,21 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
 CHECK_SECONDS = 2
+
+
+class HealthMiddleware:
+    """Answers the health URLs before the session, the user and the tenant are looked at: a probe that carries a
+    browser's cookies, or comes while the database is down, gets the same answer as one that does not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path == "/health/live/":
+            return live(request)
+        if request.path == "/health/ready/":
+            return async_to_sync(ready)(request)  # django-health-check's view is asynchronous
+        return self.get_response(request)
 
 
 @require_safe

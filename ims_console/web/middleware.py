@@ -86,7 +86,7 @@ class CloudFailuresMiddleware:
             exception = CloudUnavailable(str(exception), 503)
         if isinstance(exception, LoginAgain):
             logout(request)
-            messages.warning(request, f"{exception} Your session with the cloud has ended: log in again.")
+            messages.warning(request, gettext("%(reason)s Your session with the cloud has ended: log in again.") % {"reason": exception})
             return redirect_to_login(request.get_full_path())
         if isinstance(exception, CloudUnavailable):
             context = {"reason": str(exception), "remains": exception.remains}
