@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ims_console.core.database_url import parse_database_url
 from ims_console.core.env import cache_settings, env_bool, env_int, local_secret_key
+from ims_console.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An ID for every request, in its answer, its log lines and the Activity it causes (ims_console/web/observe.py).
+    "ims_console.web.observe.RequestIdMiddleware",
     # The security headers come first, so that every answer carries them: a 400 made by a middleware further in
     # (a disallowed Host, a body over the limit, a NUL byte) included.
     "django.middleware.security.SecurityMiddleware",
@@ -197,15 +200,11 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"one_line_refusals": {"()": "ims_console.web.middleware.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes reports every successful login at INFO; lockouts come at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs: IMS_LOG_FORMAT=json in production (one JSON object a line, each with its request's ID), text otherwise.
+IMS_LOG_FORMAT = os.environ.get("IMS_LOG_FORMAT", "text").strip().lower()
+if IMS_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"IMS_LOG_FORMAT={IMS_LOG_FORMAT!r}: use text (the default) or json.")
+LOGGING = logging_config(IMS_LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 
 # Login throttling (django-axes): after IMS_LOGIN_FAILURE_LIMIT failed logins for one user name, or from one
 # client address, further attempts for it are refused for IMS_LOGIN_COOLOFF_MINUTES without checking a password.

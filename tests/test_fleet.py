@@ -4,10 +4,14 @@ the instances front it in OpenStack mode, where the console caches what the clou
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 import redis
 
-from ims_console.fleet import environment, instance
+from ims_console.fleet import ROOT, environment, instance
 from tests.fleet_parts import Browser, fleet_database, own_redis, pending_image, running
 from tests.served import serve_console
 
@@ -52,3 +56,52 @@ def test_login_throttling_counts_failures_made_at_every_instance(tmp_path):
             locked = mallory.log_in(b.url, "acme", "alice")
             assert locked.status_code == 429 and "Too many failed log-ins" in locked.text
             assert Browser().log_in(a.url, "acme", "alice").status_code == 429
+
+
+def test_an_instances_log_is_one_json_object_a_line_with_the_request_id_of_the_answer_and_the_activity(tmp_path):
+    with own_redis(tmp_path) as shared, fleet_database(tmp_path) as database:
+        env = environment(database, shared.url, IMS_LOG_FORMAT="json", DJANGO_LOG_LEVEL="INFO")
+        _manage(env, "seed_demo")
+        log = tmp_path / "a.log"
+        a = instance("a", env, log=log)
+        with running(a):
+            a.wait_answering()
+            alice = Browser()
+            assert alice.log_in(a.url, "", "alice").status_code == 302
+            image = json.loads(_manage(env, "shell", "-c", FIRST_IMAGE).strip().splitlines()[-1])
+            shared_it = alice.post(f"{a.url}/sharing/share/", {"image_id": image["image"], "project_ids": image["globex"]})
+            assert "HX-Trigger" in shared_it.headers
+            request_id = shared_it.headers["X-Request-ID"]
+            refused = alice.get(f"{a.url}/images/00000000-0000-0000-0000-000000000000/")
+            assert refused.status_code == 404
+        lines = [line for line in log.read_text().splitlines() if line.strip()]
+        records = [json.loads(line) for line in lines]  # every line, gunicorn's own included
+        assert any(r["logger"] == "gunicorn.error" for r in records)  # "Starting gunicorn", "Booting worker"
+        access = [r for r in records if r["logger"] == "ims.access" and r["request_id"] == request_id]
+        assert len(access) == 1 and access[0]["status"] == 200 and access[0]["path"] == "/sharing/share/"
+        assert access[0]["view"] == "sharing:share" and access[0]["duration_ms"] > 0 and "time" in access[0]
+        not_found = [r for r in records if r["logger"] == "django.request" and r["request_id"] == refused.headers["X-Request-ID"]]
+        assert not_found and not_found[0]["level"] == "WARNING"
+        job_request_ids = json.loads(_manage(env, "shell", "-c", JOB_REQUEST_IDS).strip().splitlines()[-1])
+        assert request_id in job_request_ids
+
+
+FIRST_IMAGE = """
+import json
+from images.models import Image
+from ims_console.identity.models import Project
+image = Image.objects.filter(project__name="eu-de_acme", status="active", key__isnull=True, image_type="system").order_by("name").first()
+print(json.dumps({"image": str(image.pk), "globex": Project.objects.get(name="eu-de_initech").pk}))
+"""
+JOB_REQUEST_IDS = """
+import json
+from ims_console.activity.models import Job
+print(json.dumps(list(Job.objects.values_list("request_id", flat=True))))
+"""
+
+
+def _manage(env: dict, *command: str) -> str:
+    run = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.stdout

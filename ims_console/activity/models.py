@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ims_console.web.observe import current_request_id
+
 
 class Trace(models.Model):
     """An audit record in the manner of a CTS trace: who did what to which resource, from where, with what result."""
@@ -87,6 +89,8 @@ class Job(models.Model):
     # no row for (so not a foreign key, as for traces).
     project_id = models.CharField(max_length=32, db_index=True)
     username = models.CharField(max_length=150, blank=True)
+    # The request that started it (X-Request-ID, in the console's log lines too): ims_console/web/observe.py.
+    request_id = models.CharField(max_length=64, blank=True, default=current_request_id)
     # A background job (OpenStack mode, large submissions): run by the task worker, which reports its progress
     # in `done` of `total` pairs. Jobs the console runs within the request are not background jobs.
     background = models.BooleanField(default=False)

@@ -35,6 +35,7 @@ from ims_console.backends.openstack.pairs import CALL_ATTEMPTS, LEFT, apply_pair
 from ims_console.core import l10n
 from ims_console.core.errors import ConsoleCode
 from ims_console.identity.caller import Caller, Remote
+from ims_console.web import observe
 
 PROGRESS_EVERY = 0.5
 # Ended jobs stay in view this long, so that whoever started one sees how it ended.
@@ -85,6 +86,7 @@ def run_job(job_id: str) -> str:
             return "not waiting"
         job.status, job.heartbeat_at = Job.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "heartbeat_at"])
+    observe.adopt(job.request_id)
     caller = Caller(user_id=None, username=job.username, account_id="", project_id=job.project_id, role="admin",
                     source_ip=job.entities.get("source_ip", ""), remote=Remote(**job.credential))
     pairs = [(image_id, project_id) for image_id, project_id in job.entities["pairs"]]
