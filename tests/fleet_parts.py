@@ -174,3 +174,14 @@ def pending_image(cloud_database: Path, project_name: str) -> str:
             "SELECT m.image_id FROM sharing_imagemember m JOIN ims_console_project p ON p.id = m.project_id "
             "WHERE p.name = ? AND m.status = 'pending' ORDER BY m.image_id LIMIT 1", (project_name,)
         ).fetchone()[0]
+
+
+def query(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of the fleet's database, read from outside the fleet (SQLite or PostgreSQL; `?` placeholders)."""
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as db:
+            return db.execute(sql, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as db:
+        return db.execute(sql.replace("?", "%s"), params).fetchall()

@@ -112,6 +112,7 @@ def test_postgresql_restarted_under_writes_gives_503s_loses_nothing_and_the_inst
     assert not lost, f"{len(lost)} of {len(told_shared)} shares the console said it made are not in the database"
 
 
+@pytest.mark.django_db(transaction=True)  # the fleet's scratch database is made on the test server
 def test_redis_stopped_the_console_keeps_working_and_picks_redis_up_again(tmp_path):
     """OpenStack mode, where the cache holds what the cloud said: without Redis every page asks the cloud afresh."""
     with serve_console(tmp_path) as cloud, own_redis(tmp_path) as shared, fleet_database(tmp_path) as database:
