@@ -13,7 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy
 
 from ims_console.core.database_url import parse_database_url
-from ims_console.core.env import cache_settings, env_bool, env_int, local_secret_key
+from ims_console.core.env import cache_settings, env_bool, env_int, env_networks, local_secret_key
 from ims_console.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # An ID for every request, in its answer, its log lines and the Activity it causes (ims_console/web/observe.py).
     "ims_console.web.observe.RequestIdMiddleware",
+    "ims_console.web.metrics.MetricsMiddleware",  # Prometheus metrics, when IMS_METRICS is on
     # The security headers come first, so that every answer carries them: a 400 made by a middleware further in
     # (a disallowed Host, a body over the limit, a NUL byte) included.
     "django.middleware.security.SecurityMiddleware",
@@ -200,6 +201,9 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Prometheus metrics at /metrics (ims_console/web/metrics.py): off unless IMS_METRICS, and then only for these addresses.
+IMS_METRICS = env_bool("IMS_METRICS", False)
+IMS_METRICS_ALLOW = env_networks("IMS_METRICS_ALLOW", "127.0.0.1/32,::1/128")
 # Logs: IMS_LOG_FORMAT=json in production (one JSON object a line, each with its request's ID), text otherwise.
 IMS_LOG_FORMAT = os.environ.get("IMS_LOG_FORMAT", "text").strip().lower()
 if IMS_LOG_FORMAT not in ("text", "json"):

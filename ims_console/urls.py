@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from ims_console.api import versions
 from ims_console.api.site import api
-from ims_console.web import health, language, views
+from ims_console.web import health, language, metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     # For load balancers and operators, without a login (ims_console/web/health.py).
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Keystone v3 at /v3, Glance v2 at /v2, the OpenAPI description at /api/ (embedded mode; see ApiOnlyWhenEmbedded).
     path("v3", versions.identity, name="identity_version"),

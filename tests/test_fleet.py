@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+import requests
 
 from ims_console.fleet import ROOT, environment, instance
 from tests.fleet_parts import Browser, fleet_database, own_redis, pending_image, running
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def test_two_instances_on_one_redis_agree_on_a_count_one_of_them_changed(tmp_path):
     with serve_console(tmp_path) as cloud, own_redis(tmp_path) as shared, fleet_database(tmp_path) as database:
         env = environment(database, shared.url, IMS_BACKEND="openstack", OS_AUTH_URL=f"{cloud.url}/v3",
-                          OS_REGION_NAME="eu-de")
+                          OS_REGION_NAME="eu-de", IMS_METRICS="1")
         a, b = instance("a", env, log=tmp_path / "a.log"), instance("b", env, log=tmp_path / "b.log")
         with running(a, b):
             a.wait_answering(), b.wait_answering()
@@ -41,6 +42,12 @@ def test_two_instances_on_one_redis_agree_on_a_count_one_of_them_changed(tmp_pat
             # 30 s more with a cache of its own).
             assert bob.pending(b.url) == waiting - 1
             assert bob.pending(a.url) == waiting - 1
+
+            # Each instance counts the Glance calls it made (IMS_METRICS on, scraped from loopback).
+            scraped = {part.name: requests.get(f"{part.url}/metrics", timeout=30).text for part in (a, b)}
+            assert 'ims_glance_calls_total{method="PUT",outcome="ok"} 1.0' in scraped["a"]
+            assert 'ims_glance_calls_total{method="GET",outcome="ok"}' in scraped["b"]
+            assert 'ims_glance_calls_total{method="PUT"' not in scraped["b"]
 
 
 def test_login_throttling_counts_failures_made_at_every_instance(tmp_path):

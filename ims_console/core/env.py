@@ -73,3 +73,19 @@ def cache_settings(redis_url: str) -> dict:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25, "IGNORE_EXCEPTIONS": True},
         }
     }
+
+
+def env_networks(name: str, default: str) -> list:
+    """A comma-separated list of addresses or networks (CIDR), each refused by name when it is not one."""
+    import ipaddress
+
+    raw = os.environ.get(name, "") or default
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not an address or a network such as 10.0.0.0/8.") from None
+    return networks

@@ -6,6 +6,7 @@ words)."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import requests
@@ -16,6 +17,7 @@ from urllib3.util.retry import Retry
 
 from ims_console.core.errors import ConsoleCode, IMSError
 from ims_console.identity.caller import Caller, Remote
+from ims_console.web import metrics
 
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
 
@@ -43,6 +45,20 @@ def remote_of(caller: Caller) -> Remote:
     return caller.remote
 
 
+def _timed(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """The HTTP request, counted and timed for the metrics (ims_console/web/metrics.py)."""
+    started = time.perf_counter()
+    try:
+        response = session().request(method, url, **kwargs)
+    except requests.RequestException:
+        metrics.glance_call(method, "unreachable", time.perf_counter() - started)
+        raise
+    status = response.status_code
+    outcome = "failed" if status >= 500 else "refused" if status >= 400 else "ok"
+    metrics.glance_call(method, outcome, time.perf_counter() - started)
+    return response
+
+
 def call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs: Any) -> Any:
     """One request to Glance, its refusals turned into the console's errors."""
     remote = remote_of(caller)
@@ -50,7 +66,7 @@ def call(caller: Caller, method: str, path: str, *, image_id: str = "", **kwargs
     headers = {"X-Auth-Token": remote.token, "Accept": "application/json", **kwargs.pop("headers", {})}
     url = remote.image_url.rstrip("/") + path
     try:
-        response = session().request(method, url, headers=headers, timeout=timeout, **kwargs)
+        response = _timed(method, url, headers=headers, timeout=timeout, **kwargs)
     except requests.Timeout:
         raise IMSError(
             ConsoleCode.CLOUD_UNAVAILABLE, gettext("The image service at %(image_url)s did not answer in %(timeout)s s.") % {"image_url": remote.image_url, "timeout": format(timeout, 'g')},
