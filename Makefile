@@ -15,13 +15,14 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON_CANDIDATES = python3.14 python3.13 python3.12 python3 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: help run test bench bench-openstack stress screenshots clean chromium gettext messages wrk openstack openstack-venv clients-venv
+.PHONY: fleet help run test bench bench-openstack stress screenshots clean chromium gettext messages wrk openstack openstack-venv clients-venv
 
 help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up (Chromium included) and run every test"
 	@echo "make bench  every performance figure: sharing, lists at scale, Accept All, pages against a bare page"
 	@echo "make bench-openstack  OpenStack mode's figures against a real Keystone and Glance"
+	@echo "make fleet  two instances behind a proxy on port $(PORT) and two task workers, on PostgreSQL and Redis"
 	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
 	@echo "make openstack  a real Keystone and Glance on loopback with the demo accounts (for OpenStack mode)"
 	@echo "make messages  update the translation catalogues (locale/) from the code and compile them"
@@ -115,6 +116,15 @@ stress: $(VENV)/.installed
 	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/stress.sqlite3}; \
 	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py stress $(STRESS_ARGS); \
 	status=$$?; rm -rf "$$scratch"; exit $$status
+
+# The console as a fleet on loopback, to try it: two instances (gunicorn) behind a round-robin proxy on PORT and
+# two task workers, on one PostgreSQL database and one Redis (the machine's, or FLEET_DATABASE_URL and
+# FLEET_REDIS_URL); the database is created if missing. Ctrl-C stops it; FLEET_ARGS="--seconds 10" stops by itself.
+FLEET_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ims_fleet
+FLEET_REDIS_URL ?= redis://127.0.0.1:6379/1
+fleet: $(VENV)/.installed
+	DATABASE_URL=$(FLEET_DATABASE_URL) REDIS_URL=$(FLEET_REDIS_URL) DJANGO_HTTPS=0 \
+	$(PY) manage.py fleet --port $(PORT) $(FLEET_ARGS)
 
 # Regenerates docs/*.png, the README's screenshots, from the browser tests.
 screenshots: $(VENV)/.installed chromium

@@ -138,3 +138,69 @@ def environment(database_url: str, redis_url: str, **extra: str) -> dict[str, st
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_LOG_LEVEL": "WARNING", **extra}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
+
+
+class Proxy:
+    """A TCP proxy on loopback, in a thread of its own: round-robin over `backends` (the load balancer of
+    `make fleet`), each piece of a request held back `delay` seconds on its way (a far cloud: the Glance of
+    `make bench-openstack` 50 ms away). Answers pass straight back."""
+
+    def __init__(self, backends: list[tuple[str, int]], *, delay: float = 0.0, port: int = 0) -> None:
+        import threading
+
+        self.backends, self.delay = backends, delay
+        self.port = port or free_port()
+        self._turn = 0
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"proxy-{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Proxy:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError(f"the proxy on port {self.port} did not start")
+        return self
+
+    def stop(self) -> None:
+        if hasattr(self, "_loop"):
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        import asyncio
+
+        self._loop = asyncio.new_event_loop()
+        server = self._loop.run_until_complete(asyncio.start_server(self._client, "127.0.0.1", self.port))
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
+
+    async def _client(self, reader, writer) -> None:
+        import asyncio
+        import contextlib
+
+        host, port = self.backends[self._turn % len(self.backends)]
+        self._turn += 1
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+        except OSError:
+            writer.close()
+            return
+
+        async def pump(source, sink, delay: float) -> None:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                while data := await source.read(65536):
+                    if delay:
+                        await asyncio.sleep(delay)
+                    sink.write(data)
+                    await sink.drain()
+            with contextlib.suppress(Exception):
+                sink.close()
+
+        await asyncio.gather(pump(reader, upstream_writer, self.delay), pump(upstream_reader, writer, 0.0))

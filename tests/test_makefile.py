@@ -236,3 +236,55 @@ def test_make_run_answers_the_readmes_api_examples_with_each_client(tmp_path):
             "'k8s-node-ubuntu2404') ORDER BY i.name").fetchall()
     assert rows == [("gitlab-runner-ubuntu2204", "accepted"), ("k8s-node-ubuntu2404", "accepted"),
                     ("made-by-cli", "accepted"), ("nginx-edge-opensuse155", "accepted"), ("redis-7-debian12", "accepted")]
+
+
+def _reachable(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.commands
+@pytest.mark.skipif(not (_reachable(5432) and _reachable(6379)), reason="make fleet needs PostgreSQL and Redis")
+def test_make_fleet_serves_through_its_proxy_from_both_instances_and_stops_by_itself(tmp_path):
+    import time
+    import uuid
+
+    from ims_console.fleet import free_port
+    from tests.fleet_parts import Browser
+
+    port, name = free_port(), f"ims_fleet_test_{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    command = ["make", "--no-print-directory", "fleet", f"PORT={port}", f"FLEET_ARGS=--seconds 20 --logs {tmp_path}",
+               f"FLEET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/{name}"]
+    fleet = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        assert fleet.stdout is not None
+        for line in fleet.stdout:
+            lines.append(line)
+            if "The fleet answers at" in line:
+                break
+        assert any("The fleet answers at" in line for line in lines), "".join(lines)
+        alice = Browser()
+        alice.http.headers["Connection"] = "close"  # the proxy balances connections: one per request here
+        assert alice.log_in(f"http://127.0.0.1:{port}", "", "alice").status_code == 302
+        for _ in range(6):  # round-robin: the same session's pages come from both instances (their logs say so)
+            page = alice.get(f"http://127.0.0.1:{port}/images/")
+            assert page.status_code == 200 and "Private Images" in page.text
+            time.sleep(0.1)
+        rest = fleet.communicate(timeout=120)[0]
+        assert fleet.returncode == 0 and "The fleet stopped." in rest, rest[-3000:]
+        logs = tmp_path
+        served = {log.name: sum(1 for line in log.read_text().splitlines() if '"path": "/images/"' in line)
+                  for log in logs.glob("instance-*.log")}
+        assert len(served) == 2 and all(n >= 2 for n in served.values()), served
+    finally:
+        if fleet.poll() is None:
+            fleet.kill()
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
