@@ -1,17 +1,19 @@
 """Health for the load balancer and the operator, without a login: liveness (the process answers, nothing else is
 asked) and readiness (the database, Redis where REDIS_URL is set, and the cloud's Keystone in OpenStack mode, each
 within CHECK_SECONDS, asked at once). Each answers a small JSON body that names the checks and how each went,
-never an address, a user or a setting. The checks run in django-health-check's view (concurrently, each bounded by
-its timeout, failures logged); the body and the status are the console's: 503 when a check fails, which load
+never an address, a user or a setting. The checks are django-health-check's (its database check, and ours on its base class), run concurrently, each
+bounded by its timeout, failures logged; the body and the status are the console's: 503 when a check fails, which load
 balancers and Kubernetes read as not ready."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import requests
-from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
@@ -19,10 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from health_check import checks
 from health_check.base import HealthCheck
-from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
 
 CHECK_SECONDS = 2
+logger = logging.getLogger("health_check")
 
 
 class HealthMiddleware:
@@ -36,7 +38,7 @@ class HealthMiddleware:
         if request.path == "/health/live/":
             return live(request)
         if request.path == "/health/ready/":
-            return async_to_sync(ready)(request)  # django-health-check's view is asynchronous
+            return ready(request)
         return self.get_response(request)
 
 
@@ -47,8 +49,6 @@ def live(request: HttpRequest) -> JsonResponse:
 
 
 class Database(checks.Database):
-    timeout = datetime.timedelta(seconds=CHECK_SECONDS)
-
     def __repr__(self) -> str:
         return "database"
 
@@ -56,8 +56,6 @@ class Database(checks.Database):
 @dataclasses.dataclass
 class Cache(HealthCheck):
     """Redis answers a write and a read (without REDIS_URL the cache is the process's memory: not checked)."""
-
-    timeout = datetime.timedelta(seconds=CHECK_SECONDS)
 
     def run(self) -> None:
         from uuid import uuid4
@@ -78,8 +76,6 @@ class Cache(HealthCheck):
 class Keystone(HealthCheck):
     """The cloud's Keystone answers its v3 version document (OpenStack mode)."""
 
-    timeout = datetime.timedelta(seconds=CHECK_SECONDS)
-
     def run(self) -> None:
         try:
             response = requests.get(settings.OS_AUTH_URL, timeout=CHECK_SECONDS,
@@ -95,24 +91,40 @@ class Keystone(HealthCheck):
         return "keystone"
 
 
-class Ready(HealthCheckView):
-    http_method_names = ["get", "head"]
+def _checks() -> list[HealthCheck]:
+    found: list[HealthCheck] = [Database()]
+    if settings.REDIS_URL:
+        found.append(Cache())
+    if settings.IMS_BACKEND == "openstack":
+        found.append(Keystone())
+    return found
 
-    def get_checks(self):
-        yield Database()
-        if settings.REDIS_URL:
-            yield Cache()
-        if settings.IMS_BACKEND == "openstack":
-            yield Keystone()
 
-    async def get(self, request, *args, **kwargs):
-        import asyncio
-
-        with self.get_executor() as executor:
-            results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        report = {repr(r.check): "ok" if r.error is None else _said(r.error) for r in results}
-        failed = any(r.error is not None for r in results)
-        return JsonResponse({"status": "unavailable" if failed else "ok", "checks": report}, status=503 if failed else 200)
+@require_safe
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """The checks at once, in threads, each given CHECK_SECONDS (and a second for its own client to report). A plain
+    view rather than django-health-check's asynchronous one, so it answers the same under any server and thread."""
+    checks_now = _checks()
+    pool = ThreadPoolExecutor(len(checks_now), thread_name_prefix="health")
+    futures = [(repr(check), pool.submit(check.run)) for check in checks_now]
+    deadline = time.monotonic() + CHECK_SECONDS + 1
+    report = {}
+    for name, future in futures:
+        try:
+            future.result(timeout=max(0.0, deadline - time.monotonic()))
+            report[name] = "ok"
+        except FutureTimeout:
+            report[name] = f"unavailable: timed out after {CHECK_SECONDS} s"
+        except HealthCheckException as error:
+            logger.warning("Health check %s failed: %s", name, error)
+            report[name] = _said(error)
+        except Exception:
+            logger.exception("Health check %s failed unexpectedly", name)
+            report[name] = "unavailable"
+    pool.shutdown(wait=False)  # a check still hanging is not waited for
+    failed = any(value != "ok" for value in report.values())
+    return JsonResponse({"status": "unavailable" if failed else "ok", "checks": report}, status=503 if failed else 200)
 
 
 def _said(error: Exception) -> str:
@@ -122,5 +134,3 @@ def _said(error: Exception) -> str:
         return "unavailable"
     return f"unavailable: {message}"
 
-
-ready = Ready.as_view()
