@@ -128,7 +128,7 @@ def ready(request: HttpRequest) -> JsonResponse:
 
 
 def _said(error: Exception) -> str:
-    """The failure in a few words, without what it was connected to (a timeout is worded by django-health-check)."""
+    """The failure in a few words, without what it was connected to."""
     message = getattr(error, "message", "")
     if not isinstance(message, str) or "@" in message or "//" in message:
         return "unavailable"
