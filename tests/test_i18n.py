@@ -164,6 +164,22 @@ def _english_msgids() -> dict[str, str]:
     return catalogue
 
 
+def _english_left(texts: list[str], language: str, english: dict[str, str], data: set[str]) -> list[str]:
+    """The texts that are still English: in German a sentence of the English catalogue; in Chinese, which shares no
+    words with English, any Latin word that is not data, a name or the visible end of a shortened hex ID."""
+    left = []
+    for text in texts:
+        if language == "zh-hans":
+            words = [w for w in re.findall(r"[A-Za-z][\w./-]*", text, re.ASCII)
+                     if w not in data and not re.search(r"\d", w) and len(w) > 1
+                     and not re.fullmatch(r"[0-9a-f]{4,}", w)]
+            if words:
+                left.append(f"{text!r} ({', '.join(words)})")
+        elif text in english and english[text] != text:
+            left.append(repr(text))
+    return left
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_and_dialog_leaves_no_english_behind(demo, language):
     ids = _demo_ids()
@@ -176,16 +192,7 @@ def test_every_page_and_dialog_leaves_no_english_behind(demo, language):
         page = visible(response.content.decode())
         if not headers:
             assert page.lang == language, f"{url} says <html lang={page.lang!r}>"
-        for text in page.texts:
-            if language == "zh-hans":
-                # Chinese shares no words with English: any Latin word that is not data or a name is English left.
-                words = [w for w in re.findall(r"[A-Za-z][\w./-]*", text, re.ASCII)
-                         if w not in data and not re.search(r"\d", w) and len(w) > 1
-                         and not re.fullmatch(r"[0-9a-f]{4,}", w)]  # the visible end of a shortened hex ID
-                if words:
-                    untranslated.append(f"{url}: {text!r} ({', '.join(words)})")
-            elif text in english and english[text] != text:
-                untranslated.append(f"{url}: {text!r}")
+        untranslated += [f"{url}: {left}" for left in _english_left(page.texts, language, english, data)]
     assert not untranslated, "English left in {}:\n{}".format(language, "\n".join(dict.fromkeys(untranslated)))
 
 
@@ -215,15 +222,9 @@ def test_every_dialogs_refusal_leaves_no_english_behind(demo, language):
         response = _client(username, language).post(url, form, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="modal")
         assert response.status_code in (200, 400, 403, 404), f"{url}: {response.status_code}"
         assert "HX-Trigger" not in response, f"{url} took {form} as done"
-        for text in visible(response.content.decode()).texts:
-            if language == "zh-hans":
-                words = [w for w in re.findall(r"[A-Za-z][\w./-]*", text, re.ASCII)
-                         if w not in data and w not in form.values() and not re.search(r"\d", w) and len(w) > 1
-                         and not re.fullmatch(r"[0-9a-f]{4,}", w)]  # the visible end of a shortened hex ID
-                if words:
-                    untranslated.append(f"{url} {form}: {text!r} ({', '.join(words)})")
-            elif text in english and english[text] != text:
-                untranslated.append(f"{url} {form}: {text!r}")
+        texts = visible(response.content.decode()).texts
+        untranslated += [f"{url} {form}: {left}"
+                         for left in _english_left(texts, language, english, data | set(form.values()))]
     assert not untranslated, "English left in {}:\n{}".format(language, "\n".join(dict.fromkeys(untranslated)))
     assert (Image.objects.order_by("pk").values_list("name", "description").first(), Key.objects.count()) == before
 

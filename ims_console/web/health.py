@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
+from redis.exceptions import RedisError
 
 CHECK_SECONDS = 2
 logger = logging.getLogger("health_check")
@@ -62,11 +63,14 @@ class Cache(HealthCheck):
 
         key, value = f"health:{uuid4().hex}", uuid4().hex
         # django-redis turns a Redis that cannot be reached into a miss (the console keeps working without it):
-        # here a miss after a write is the failure.
-        cache.set(key, value, 10)
-        if cache.get(key) != value:
-            raise ServiceUnavailable("does not answer")
-        cache.delete(key)
+        # here a miss after a write is the failure; what it lets through (a refusal, say) is one too.
+        try:
+            cache.set(key, value, 10)
+            if cache.get(key) != value:
+                raise ServiceUnavailable("does not answer")
+            cache.delete(key)
+        except RedisError:
+            raise ServiceUnavailable("refuses") from None
 
     def __repr__(self) -> str:
         return "cache"
@@ -110,19 +114,18 @@ def ready(request: HttpRequest) -> JsonResponse:
     futures = [(repr(check), pool.submit(check.run)) for check in checks_now]
     deadline = time.monotonic() + CHECK_SECONDS + 1
     report = {}
-    for name, future in futures:
-        try:
-            future.result(timeout=max(0.0, deadline - time.monotonic()))
-            report[name] = "ok"
-        except FutureTimeout:
-            report[name] = f"unavailable: timed out after {CHECK_SECONDS} s"
-        except HealthCheckException as error:
-            logger.warning("Health check %s failed: %s", name, error)
-            report[name] = _said(error)
-        except Exception:
-            logger.exception("Health check %s failed unexpectedly", name)
-            report[name] = "unavailable"
-    pool.shutdown(wait=False)  # a check still hanging is not waited for
+    try:
+        for name, future in futures:
+            try:
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
+                report[name] = "ok"
+            except FutureTimeout:
+                report[name] = f"unavailable: timed out after {CHECK_SECONDS} s"
+            except HealthCheckException as error:
+                logger.warning("Health check %s failed: %s", name, error)
+                report[name] = _said(error)
+    finally:
+        pool.shutdown(wait=False)  # a check still hanging is not waited for; one that broke is a 500, logged
     failed = any(value != "ok" for value in report.values())
     return JsonResponse({"status": "unavailable" if failed else "ok", "checks": report}, status=503 if failed else 200)
 
