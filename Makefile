@@ -21,7 +21,7 @@ help:
 	@echo "make run    set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up (Chromium included) and run every test"
 	@echo "make bench  every performance figure: sharing, lists at scale, Accept All, pages against a bare page"
-	@echo "make bench-openstack  OpenStack mode's figures against a real Keystone and Glance"
+	@echo "make bench-openstack  OpenStack mode's figures against a real Keystone and Glance 50 ms away"
 	@echo "make fleet  two instances behind a proxy on port $(PORT) and two task workers, on PostgreSQL and Redis"
 	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
 	@echo "make openstack  a real Keystone and Glance on loopback with the demo accounts (for OpenStack mode)"

@@ -142,8 +142,9 @@ def environment(database_url: str, redis_url: str, **extra: str) -> dict[str, st
 
 class Proxy:
     """A TCP proxy on loopback, in a thread of its own: round-robin over `backends` (the load balancer of
-    `make fleet`), each piece of a request held back `delay` seconds on its way (a far cloud: the Glance of
-    `make bench-openstack` 50 ms away). Answers pass straight back."""
+    `make fleet`). With `delay`, every piece of a request reaches the backend `delay` seconds after it was sent, as
+    over a network that far away (the Glance of `make bench-openstack`, 50 ms off): pieces sent together arrive
+    together, so a request costs the delay once, however it is cut. Answers pass straight back."""
 
     def __init__(self, backends: list[tuple[str, int]], *, delay: float = 0.0, port: int = 0) -> None:
         import threading
@@ -151,6 +152,8 @@ class Proxy:
         self.backends, self.delay = backends, delay
         self.port = port or free_port()
         self._turn = 0
+        # Requests passed on and not yet answered, now and at most (tests see from it whether calls overlap).
+        self.waiting = self.most_waiting = 0
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name=f"proxy-{self.port}", daemon=True)
 
@@ -178,12 +181,16 @@ class Proxy:
         try:
             self._loop.run_forever()
         finally:
+            # Connections still open (keep-alive) are ended before the loop closes.
             server.close()
+            open_connections = asyncio.all_tasks(self._loop)
+            for task in open_connections:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*open_connections, return_exceptions=True))
             self._loop.close()
 
     async def _client(self, reader, writer) -> None:
         import asyncio
-        import contextlib
 
         host, port = self.backends[self._turn % len(self.backends)]
         self._turn += 1
@@ -192,15 +199,74 @@ class Proxy:
         except OSError:
             writer.close()
             return
+        asked = [False]  # this connection's request was passed on and is not answered yet
 
-        async def pump(source, sink, delay: float) -> None:
-            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-                while data := await source.read(65536):
-                    if delay:
-                        await asyncio.sleep(delay)
-                    sink.write(data)
-                    await sink.drain()
-            with contextlib.suppress(Exception):
-                sink.close()
+        def passed_on() -> None:
+            if not asked[0]:
+                asked[0] = True
+                self.waiting += 1
+                self.most_waiting = max(self.most_waiting, self.waiting)
 
-        await asyncio.gather(pump(reader, upstream_writer, self.delay), pump(upstream_reader, writer, 0.0))
+        def answered() -> None:
+            if asked[0]:
+                asked[0] = False
+                self.waiting -= 1
+
+        try:
+            await asyncio.gather(_pump(reader, upstream_writer, self.delay, passed_on),
+                                 _pump(upstream_reader, writer, 0.0, answered))
+        finally:
+            answered()
+
+
+async def _pump(source, sink, delay: float, on_piece) -> None:
+    """Copies `source` to `sink` until the end, each piece written `delay` after it was read (`on_piece` first)."""
+    import asyncio
+    import contextlib
+
+    loop = asyncio.get_running_loop()
+    line: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+    async def read() -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await source.read(65536):
+                line.put_nowait((loop.time() + delay, data))
+        line.put_nowait((loop.time() + delay, b""))
+
+    reading = asyncio.create_task(read())
+    with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+        while True:
+            due, data = await line.get()
+            if (wait := due - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            if not data:
+                break
+            on_piece()
+            sink.write(data)
+            await sink.drain()
+    reading.cancel()
+    with contextlib.suppress(OSError):
+        sink.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m ims_console.fleet --port N [--delay S] HOST:PORT...`: the proxy alone, in a process of its own
+    (make bench-openstack puts Glance 50 ms away with it, outside the process it measures)."""
+    import argparse
+    import threading
+
+    parser = argparse.ArgumentParser(prog="python -m ims_console.fleet", description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds each request is held back")
+    parser.add_argument("backends", nargs="+", metavar="HOST:PORT")
+    args = parser.parse_args(argv)
+    backends = [(host, int(port)) for host, port in (backend.rsplit(":", 1) for backend in args.backends)]
+    Proxy(backends, delay=args.delay, port=args.port).start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -158,8 +158,9 @@ GLANCE_DEFAULT_RULES = {
 @dataclass(frozen=True)
 class LocalCloud:
     auth_url: str
-    image_url: str
+    image_url: str  # Glance as Keystone's catalog gives it
     admin_password: str
+    glance_url: str = ""  # Glance's own address: image_url too unless a proxy is in front (--glance-catalog-url)
     lookup_user: str = ""
     lookup_password: str = ""
     # A second Glance on the same database, as shipped (tools/local_cloud/cloud.py --shipped-glance-port): its

@@ -53,8 +53,10 @@ def test_make_bench_prints_every_part_at_its_smallest_size():
 @pytest.mark.commands
 def test_make_bench_openstack_runs_against_its_own_cloud_at_its_smallest_size():
     out = run_make("bench-openstack", "BENCH_ARGS=--images 2 --projects 30 --list-rounds 3").stdout
-    assert "Glance requests per page: 1" in out
-    assert "== Sharing 2 images with 30 projects (60 pairs)" in out and "one by one" in out
+    assert "50 ms away behind" in out  # the far cloud: a proxy holds each call to Glance back
+    assert "Glance requests per page: 1" in out and "the console adds" in out and "(target: at most 15 ms:" in out
+    assert "== Sharing 2 images with 30 projects (60 pairs)" in out and "one by one / console" in out
+    assert "target: at least 5:" in out
 
 
 @pytest.mark.commands

@@ -8,7 +8,8 @@ builds it), never the console's: their dependency pins differ. Usage:
 It writes both services' configuration and SQLite databases under DIRECTORY, serves each with gunicorn, registers
 Glance in Keystone's catalog for the regions eu-de and eu-nl, and with --demo adds the demo accounts (Keystone
 domains acme, globex, initech), their projects, users (alice, carol, bob, dave; password ims-demo) and images. When
-both answer it writes DIRECTORY/ready.json (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`), logs
+both answer it writes DIRECTORY/ready.json (`{"auth_url": ..., "image_url": ..., "admin_password": ...}`; image_url
+is the catalog's, which --glance-catalog-url may set to a proxy in front of Glance, glance_url Glance's own), logs
 where they are, and runs until it is sent SIGTERM or SIGINT, when it stops both servers. SIGUSR1 stops Glance alone
 and SIGUSR2 starts it again (for tests of a cloud whose image service goes away and comes back). With
 --shipped-glance-port a second Glance serves the same database as Glance is shipped, whose concurrent writes fail
@@ -271,6 +272,9 @@ def main() -> None:
                         help="also serve Glance as shipped (without SQLITE_WRITERS_WAIT) on this port, on the same "
                              "database: concurrent member writes then fail now and then with 'database is locked' "
                              "(HTTP 500), as a cloud under load may")
+    parser.add_argument("--glance-catalog-url", default="",
+                        help="the address Keystone's catalog gives for Glance (its own by default): a proxy in front "
+                             "of it, such as one that puts it farther away")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     directory = args.directory.resolve()
@@ -278,6 +282,7 @@ def main() -> None:
     (directory / "ready.json").unlink(missing_ok=True)
     auth_url = f"http://127.0.0.1:{args.keystone_port}/v3"
     image_url = f"http://127.0.0.1:{args.glance_port}"
+    catalog_url = args.glance_catalog_url.rstrip("/") or image_url
 
     config = keystone_config(directory)
     me = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
@@ -338,7 +343,7 @@ def main() -> None:
             wait_for(shipped_url + "/versions")
         if fresh:
             keystone = Keystone(auth_url)
-            register_glance(keystone, image_url)
+            register_glance(keystone, catalog_url)
             add_lookup_account(keystone)
             if args.demo:
                 add_demo(keystone, image_url)
@@ -349,12 +354,14 @@ def main() -> None:
     # Written whole, then renamed: whoever waits for the file never reads half of it.
     ready = directory / "ready.json"
     draft = directory / "ready.json.draft"
-    draft.write_text(json.dumps({"auth_url": auth_url, "image_url": image_url, "admin_password": ADMIN_PASSWORD,
+    draft.write_text(json.dumps({"auth_url": auth_url, "image_url": catalog_url, "glance_url": image_url,
+                                 "admin_password": ADMIN_PASSWORD,
                                  "lookup_user": LOOKUP_USER, "lookup_password": LOOKUP_PASSWORD,
                                  "shipped_image_url": shipped_url, "glance_policy_file": str(etc / "policy.yaml"),
                                  "glance_log": str(directory / "glance.log")}))
     draft.replace(ready)
-    log.info("Keystone at %s and Glance at %s are ready (state in %s)", auth_url, image_url, directory)
+    log.info("Keystone at %s and Glance at %s (in the catalog: %s) are ready (state in %s)", auth_url, image_url,
+             catalog_url, directory)
     while servers[0].poll() is None:  # Keystone; Glance may be stopped and started on request
         if not glance_wanted[0] and servers[1].poll() is None:
             servers[1].terminate()

@@ -14,7 +14,7 @@ from ims_console.activity import audit
 from ims_console.activity.models import Job, Trace
 from ims_console.backends.openstack import jobs as openstack_jobs
 from ims_console.backends.openstack.glance import remote_of
-from ims_console.backends.openstack.images import images_get, members_of_image, owned, refusals_of
+from ims_console.backends.openstack.images import images_get, members_of_images, owned, refusals_of
 from ims_console.backends.openstack.pairs import Applied, apply_pairs
 from ims_console.backends.openstack.records import SHARE_EXPIRY_NOT_AVAILABLE, parse_time
 from ims_console.backends.records import MemberPage, MemberRecord, SharingResult
@@ -29,6 +29,7 @@ def image_members_list(caller: Caller, image_ids: list[str]) -> list[MemberRecor
 
 
 def members_of(caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
+    images = images_get(caller, image_ids)
     records = [
         MemberRecord(
             image_id=image.id, image_name=image.name, project_id=member["member_id"],
@@ -36,7 +37,7 @@ def members_of(caller: Caller, image_ids: list[str]) -> list[MemberRecord]:
             created_at=parse_time(member["created_at"]) or datetime.min,
             updated_at=parse_time(member["updated_at"]) or datetime.min,
         )
-        for image in images_get(caller, image_ids) for member in members_of_image(caller, image)
+        for image, members in zip(images, members_of_images(caller, images), strict=True) for member in members
     ]
     return sorted(records, key=lambda m: (m.project_id, m.image_name))
 
@@ -81,7 +82,8 @@ def image_members_add(caller: Caller, image_ids: list[str], project_ids: list[st
                                                    region=region)
             if problem:
                 problems.append(problem)
-    existing = {(i.id, m["member_id"]) for i in images for m in members_of_image(caller, i)}
+    existing = {(i.id, m["member_id"]) for i, members in zip(images, members_of_images(caller, images), strict=True)
+                for m in members}
     new_pairs = [(i.id, t) for i in images for t in targets if (i.id, t) not in existing]
     for image in images:
         have = sum(1 for i, _ in existing if i == image.id)

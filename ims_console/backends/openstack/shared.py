@@ -3,15 +3,12 @@ for PENDING_SECONDS), Accept All's summary, and accepting or rejecting (Glance's
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext
 
 from ims_console.activity import audit
 from ims_console.activity.models import Job, Trace
-from ims_console.backends.openstack.glance import call
+from ims_console.backends.openstack.glance import call, each
 from ims_console.backends.openstack.images import images_get, owners_named, page_of
 from ims_console.backends.openstack.members import failed
 from ims_console.backends.openstack.pairs import Applied, call_again
@@ -64,12 +61,15 @@ def image_member_status_update(caller: Caller, image_ids: list[str], status: str
     else:
         if not image_ids:
             raise IMSError.nothing_selected()
-        for image_id in image_ids:
+
+        def not_own(image_id: str) -> None:
             image = call(caller, "GET", f"/v2/images/{image_id}", image_id=image_id) if parse_uuid(image_id) else None
             if image is None:
                 raise IMSError.image_not_found(image_id)
             if image.get("owner") == caller.project_id:
                 raise IMSError("IMG.0047", gettext("You own image “%(name)s”; only a project it is shared with can accept or reject it.") % {"name": image.get('name')}, item=image_id, status=403)
+
+        each(not_own, image_ids)
         images = images_get(caller, image_ids, scope=Scope.SHARED)
     if status == "accepted" and any(i.accept_needs_vault and i.share_status != "accepted" for i in images):
         raise IMSError.many([IMSError(ConsoleCode.NOT_AVAILABLE, not_available(gettext("Accepting a full-ECS image (which needs a backup vault)")), field="vault_id")])
@@ -116,11 +116,3 @@ def pending_images(caller: Caller, limit: int) -> list[ImageRecord]:
 
 def pending_key(caller: Caller) -> str:
     return f"ims:openstack:pending:{caller.project_id}"
-
-
-def each(work, items: list) -> list:
-    """`work` on every item, IMS_OS_PARALLEL_CALLS at once, its answers in the items' order."""
-    if not items:
-        return []
-    with ThreadPoolExecutor(min(settings.IMS_OS_PARALLEL_CALLS, len(items))) as pool:
-        return list(pool.map(work, items))

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("The test cloud's Python is missing: run it as `make bench` (it passes --cloud-python).")
         self.stdout.write("\n== The API: the console's Glance v2 against Glance itself (gunicorn 2 x 4 threads each, wrk)")
         with tempfile.TemporaryDirectory(prefix="bench-api-") as directory:
-            cloud_process, cloud = bench_openstack.Command()._start_cloud(cloud_python, Path(directory), 2)
+            cloud_processes, cloud = bench_openstack.start_cloud(cloud_python, Path(directory), 2)
             port = _free_port()
             console = _gunicorn(port, Path(directory) / "console.log")
             try:
@@ -71,8 +71,9 @@ class Command(BaseCommand):
             finally:
                 console.send_signal(signal.SIGTERM)
                 console.wait(timeout=30)
-                cloud_process.terminate()
-                cloud_process.wait(timeout=60)
+                for process in cloud_processes:
+                    process.terminate()
+                    process.wait(timeout=60)
 
     # ---- What each side is asked: (method, path, body) per request, and the token to send.
 
