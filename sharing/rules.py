@@ -247,7 +247,8 @@ def share_expiry(text: str, *, today: date, tz: tzinfo) -> datetime | None:
         )
     if day > today + timedelta(days=EXPIRY_MAX_DAYS):
         raise IMSError(
-            ConsoleCode.EXPIRY_INVALID, f"{day.isoformat()} is more than {EXPIRY_MAX_DAYS // 365} years ahead: leave "
-            "the date empty to share until you stop sharing.", item=text, field="expires_on",
+            ConsoleCode.EXPIRY_INVALID, gettext("%(day)s is more than %(years)s years ahead: leave the date empty to share "
+                                                "until you stop sharing.") % {"day": day.isoformat(), "years": EXPIRY_MAX_DAYS // 365},
+            item=text, field="expires_on",
         )
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)

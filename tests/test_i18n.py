@@ -204,6 +204,8 @@ def _refusals(demo_ids: dict[str, str]) -> list[tuple[str, str, dict]]:
         ("alice", f"/images/{own}/modify/", {"name": "no/slash", "description": "<b>"}),
         ("alice", f"/images/{own}/replicate/", {"name": "", "description": "", "key_id": ""}),
         ("alice", "/sharing/share/", {"image_id": own, "project_ids": "", "tab": "share"}),
+        *(("alice", "/sharing/share/", {"image_id": own, "project_ids": demo_ids["member"], "tab": "share",
+                                        "expires_on": day}) for day in ("someday", "2000-01-01", "2099-01-01")),
         ("alice", "/images/keys/create/", {"alias": ""}),
         ("alice", f"/images/keys/{key}/grants/create/", {"account_id": "not-an-account"}),
         ("carol", f"/images/{own}/modify/", {"name": "read-only", "description": ""}),
