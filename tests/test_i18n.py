@@ -170,7 +170,9 @@ def _english_left(texts: list[str], language: str, english: dict[str, str], data
     left = []
     for text in texts:
         if language == "zh-hans":
-            words = [w for w in re.findall(r"[A-Za-z][\w./-]*", text, re.ASCII)
+            # Hex IDs and their shortened ends ("8fe84d0f…0fca") are data, not words: "fca" is no English.
+            unhexed = re.sub(r"[0-9a-f]{4,}…[0-9a-f]{2,}", " ", text)
+            words = [w for w in re.findall(r"[A-Za-z][\w./-]*", unhexed, re.ASCII)
                      if w not in data and not re.search(r"\d", w) and len(w) > 1
                      and not re.fullmatch(r"[0-9a-f]{4,}", w)]
             if words:
