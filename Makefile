@@ -24,6 +24,7 @@ help:
 	@echo "make bench-openstack  OpenStack mode's figures against a real Keystone and Glance 50 ms away"
 	@echo "make fleet  two instances behind a proxy on port $(PORT) and two task workers, on PostgreSQL and Redis"
 	@echo "make stress 500 concurrent writes and limit races against gunicorn, then check every invariant"
+	@echo "make stress FLEET=1  the same against two instances and two task workers on PostgreSQL and Redis"
 	@echo "make openstack  a real Keystone and Glance on loopback with the demo accounts (for OpenStack mode)"
 	@echo "make messages  update the translation catalogues (locale/) from the code and compile them"
 
@@ -111,11 +112,19 @@ bench-openstack: $(VENV)/.installed openstack-venv
 
 # Load test against gunicorn (4 workers) on loopback: 500 mixed writes at concurrency 8 and the recipient-limit
 # races, then every invariant checked. A scratch SQLite database, or DATABASE_URL (e.g. a scratch PostgreSQL one).
-# STRESS_ARGS="--writes 40 --concurrency 4" makes it smaller.
+# FLEET=1: the same against two instances and two task workers on PostgreSQL and Redis (STRESS_DATABASE_URL, made if
+# missing and kept; STRESS_REDIS_URL), with shares ending meanwhile for the task workers to end.
+STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ims_stress
+STRESS_REDIS_URL ?= redis://127.0.0.1:6379/2
 stress: $(VENV)/.installed
+ifdef FLEET
+	DATABASE_URL=$(STRESS_DATABASE_URL) REDIS_URL=$(STRESS_REDIS_URL) DJANGO_HTTPS=0 \
+	$(PY) manage.py stress --fleet $(STRESS_ARGS)
+else
 	@scratch=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$scratch/stress.sqlite3}; \
 	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo >/dev/null && $(PY) manage.py stress $(STRESS_ARGS); \
 	status=$$?; rm -rf "$$scratch"; exit $$status
+endif
 
 # The console as a fleet on loopback, to try it: two instances (gunicorn) behind a round-robin proxy on PORT and
 # two task workers, on one PostgreSQL database and one Redis (the machine's, or FLEET_DATABASE_URL and

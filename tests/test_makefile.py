@@ -290,3 +290,26 @@ def test_make_fleet_serves_through_its_proxy_from_both_instances_and_stops_by_it
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.commands
+@pytest.mark.skipif(not (_reachable(5432) and _reachable(6379)), reason="make stress FLEET=1 needs PostgreSQL and Redis")
+def test_make_stress_in_fleet_mode_spreads_the_load_and_finds_no_server_error_or_broken_invariant():
+    import uuid
+
+    import psycopg
+
+    name = f"ims_stress_test_{uuid.uuid4().hex[:8]}"
+    try:
+        out = run_make("stress", "FLEET=1", "STRESS_ARGS=--writes 40 --concurrency 4 --workers 2",
+                       f"STRESS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/{name}",
+                       "STRESS_REDIS_URL=redis://127.0.0.1:6379/3").stdout
+    finally:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert "database:             postgresql" in out and "a fleet of 2 instances" in out and "2 task workers" in out
+    served = [int(n) for n in re.findall(r"http://127\.0\.0\.1:\d+: (\d+)", out.split("by instance:", 1)[1].split("\n")[0])]
+    assert len(served) == 2 and min(served) >= 20, out  # every session's requests go to both instances in turn
+    assert re.search(r"shares ended by expiry: (\d+) of \1 once, 0 more than once", out), out
+    assert "FAILED" not in out and re.search(r"pending for eu-de_globex: (\d+), \1 on the instances, \1 in the database", out), out
+    assert "responses 5xx:        0" in out and "invariant violations: 0" in out

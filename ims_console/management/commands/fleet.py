@@ -32,10 +32,10 @@ class Command(BaseCommand):
             raise CommandError("A fleet shares one PostgreSQL: set DATABASE_URL=postgres://… (make fleet does).")
         if not settings.REDIS_URL:
             raise CommandError("A fleet shares one Redis: set REDIS_URL=redis://… (make fleet does).")
-        _ensure_database(database)
+        ensure_database(database)
         call_command("migrate", "--no-input", verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
-        url = _database_url(database)
+        url = database_url(database)
         folder = Path(logs) if logs else Path(tempfile.mkdtemp(prefix="ims-fleet-"))
         folder.mkdir(parents=True, exist_ok=True)
         env = fleet.environment(url, settings.REDIS_URL, IMS_LOG_FORMAT="json", DJANGO_LOG_LEVEL="INFO",
@@ -74,13 +74,13 @@ class Command(BaseCommand):
         sys.stdout.flush()
 
 
-def _database_url(database: dict) -> str:
+def database_url(database: dict) -> str:
     host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
     password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
     return f"postgres://{database['USER']}{password}@{host}:{port}/{database['NAME']}"
 
 
-def _ensure_database(database: dict) -> None:
+def ensure_database(database: dict) -> None:
     """Creates DATABASE_URL's database on its server when it is not there yet (`make fleet` on a fresh machine)."""
     import psycopg
     from django.db import OperationalError, connection
@@ -91,6 +91,6 @@ def _ensure_database(database: dict) -> None:
     except OperationalError as error:
         if "does not exist" not in str(error):
             raise CommandError(f"PostgreSQL at {database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}: {error}") from None
-    server = _database_url({**database, "NAME": "postgres"}).replace("postgres://", "postgresql://", 1)
+    server = database_url({**database, "NAME": "postgres"}).replace("postgres://", "postgresql://", 1)
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database["NAME"]}"')

@@ -3,13 +3,17 @@ and the recipient-limit races, then every invariant checked in the database. Bou
 
 Run through `make stress` (a scratch SQLite database, or DATABASE_URL), which migrates and loads the demo data
 first. Prints requests, responses 5xx, and invariant violations: the goal is 0 and 0.
+
+With --fleet (`make stress FLEET=1`): the same against a fleet on PostgreSQL and Redis, two instances and two task
+workers, each user's requests spread over the instances, with shares ending meanwhile for the workers to end
+(ims_console/management/fleet_stress.py).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import random
-import re
 import signal
 import socket
 import subprocess
@@ -17,70 +21,24 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 
 import requests
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Sum
-from requests import Response
 
 from images.models import Image, Key
 from ims_console.activity.models import Job, Trace
 from ims_console.core.bulk import bulk_insert
 from ims_console.identity.models import Account, Project
-from ims_console.management.commands.seed_demo import DEMO_PASSWORD
+from ims_console.management import fleet_stress
+from ims_console.management.commands.fleet import ensure_database
+from ims_console.management.stress_clients import Session, Tally, turned
 from sharing.models import ImageMember, Vault
 from sharing.rules import member_limit
-
-HTMX = {"HX-Request": "true", "HX-Target": "modal"}
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@dataclass
-class Tally:
-    requests: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    by_action: Counter = field(default_factory=Counter)
-    done: Counter = field(default_factory=Counter)
-    server_errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, action: str, response: Response) -> None:
-        with self.lock:
-            self.requests += 1
-            self.by_status[response.status_code] += 1
-            self.by_action[action] += 1
-            # A dialog write that took effect answers with HX-Trigger; one refused whole re-renders the dialog.
-            if "HX-Trigger" in response.headers or response.status_code == 302:
-                self.done[action] += 1
-            if response.status_code >= 500:
-                self.server_errors.append(f"{action} -> {response.status_code}")
-
-
-class Session:
-    """One browser of one demo user, logged in through the login form."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base = base
-        self.http = requests.Session()
-        page = self.http.get(f"{base}/login/", timeout=30)
-        found = CSRF.search(page.text)
-        if found is None:
-            raise CommandError(f"The login page of {base} has no CSRF token.")
-        token = found.group(1)
-        response = self.http.post(
-            f"{base}/login/", data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
-            timeout=30, allow_redirects=False,
-        )
-        if response.status_code != 302:
-            raise CommandError(f"{username} could not log in: HTTP {response.status_code}")
-
-    def post(self, path: str, data: dict, *, htmx: bool = True) -> requests.Response:
-        headers = {"X-CSRFToken": self.http.cookies["csrftoken"], **(HTMX if htmx else {})}
-        return self.http.post(f"{self.base}{path}", data=data, headers=headers, timeout=60, allow_redirects=False)
 
 
 class Command(BaseCommand):
@@ -91,30 +49,44 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--seconds", type=int, default=300, help="stop issuing requests after this long")
+        parser.add_argument("--fleet", action="store_true", help="against two instances and two task workers on "
+                            "PostgreSQL and Redis (DATABASE_URL, REDIS_URL), with shares ending meanwhile")
+        parser.add_argument("--instances", type=int, default=2, help="fleet mode: console instances")
+        parser.add_argument("--task-workers", type=int, default=2, help="fleet mode: task workers")
 
-    def handle(self, *args, writes: int, concurrency: int, workers: int, seconds: int, **options) -> None:
+    def handle(self, *args, writes: int, concurrency: int, workers: int, seconds: int, fleet: bool, instances: int,
+               task_workers: int, **options) -> None:
+        if fleet:  # the fleet's database may be new: make it, as `make fleet` does
+            ensure_database(settings.DATABASES["default"])
+            call_command("migrate", "--no-input", verbosity=0)
+            call_command("seed_demo", stdout=io.StringIO())
         acme = Project.objects.get(name="eu-de_acme")
         globex = Project.objects.get(name="eu-de_globex")
         initech = Project.objects.get(name="eu-de_initech")
         crowded, full_ecs = self._race_images(acme)
         started_jobs = set(Job.objects.values_list("pk", flat=True))
-        port = _free_port()
-        server = self._serve(port, workers)
         tally = Tally()
-        began = time.monotonic()
-        try:
-            base = f"http://127.0.0.1:{port}"
-            self._mixed(base, tally, writes, concurrency, seconds, acme, globex, initech)
-            self._race(base, tally, concurrency, crowded, each=6, action="race-256")
-            self._race(base, tally, concurrency, full_ecs, each=5, action="race-full-ecs")
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        elapsed = time.monotonic() - began
-        violations = self._invariants(started_jobs)
+        lines: list[str] = []
+        violations: list[str] = []
+        with self._servers(fleet, workers, instances, task_workers) as (bases, server, parts):
+            if parts:
+                expiring, task_ids = fleet_stress.expiring_shares(acme, self._pool(acme), per_image=4,
+                                                                  within=min(seconds, max(5, writes / 25)))
+            began = time.monotonic()
+            self._mixed(bases, tally, writes, concurrency, seconds, acme, globex, initech)
+            self._race(bases, tally, concurrency, crowded, each=6, action="race-256")
+            self._race(bases, tally, concurrency, full_ecs, each=5, action="race-full-ecs")
+            elapsed = time.monotonic() - began
+            if parts:
+                fleet_stress.wait_for_expiry(expiring, task_ids, seconds=120)
+                line, wrong = fleet_stress.pending_everywhere(bases, Session(bases, "bob").get, globex)
+                lines, violations = fleet_stress.expiry_report(expiring, task_ids)
+                lines.append(line)
+                violations += wrong + [f"{name} stopped during the run (logs in {parts.logs})" for name in parts.down()]
+        violations += self._invariants(started_jobs)
 
         self.stdout.write(f"database:             {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-        self.stdout.write(f"server:               gunicorn, {workers} workers, 127.0.0.1:{port}")
+        self.stdout.write(f"server:               {server}")
         self.stdout.write(f"requests:             {tally.requests} in {elapsed:.1f} s (concurrency {concurrency})")
         self.stdout.write("by action (done):     " + ", ".join(
             f"{k} {v} ({tally.done[k]})" for k, v in sorted(tally.by_action.items())
@@ -124,6 +96,10 @@ class Command(BaseCommand):
             f"{tally.done['race-full-ecs']} of {concurrency} at 5+5 (limit 10); recipients now "
             f"{crowded.members.count()} and {full_ecs.members.count()}"
         )
+        if len(bases) > 1:
+            self.stdout.write("by instance:          " + ", ".join(f"{b}: {tally.by_base[b]}" for b in bases))
+        for line in lines:
+            self.stdout.write(line)
         self.stdout.write("by status:            " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.by_status.items())))
         self.stdout.write(f"responses 5xx:        {len(tally.server_errors)}")
         for line in tally.server_errors[:10]:
@@ -133,6 +109,30 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         if tally.server_errors or violations:
             sys.exit(1)
+
+    @contextmanager
+    def _servers(self, fleet: bool, workers: int, instances: int, task_workers: int):
+        """(the instances' addresses, what they are, the fleet or None) while they run."""
+        if not fleet:
+            port = _free_port()
+            server = self._serve(port, workers)
+            try:
+                yield [f"http://127.0.0.1:{port}"], f"gunicorn, {workers} workers, 127.0.0.1:{port}", None
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+            return
+        processes = max(1, workers // instances)
+        with fleet_stress.Fleet(instances=instances, processes=processes, workers=task_workers) as parts:
+            yield parts.bases, (f"a fleet of {instances} instances (gunicorn, {processes} workers each) and "
+                                f"{task_workers} task workers on PostgreSQL and Redis; logs in {parts.logs}"), parts
+
+    @staticmethod
+    def _pool(acme: Project) -> list[str]:
+        """The owner's images the mixed writes work on."""
+        return [str(pk) for pk in
+                Image.objects.filter(project=acme, status="active", key__isnull=True, image_type__in=["system", "data"])
+                .exclude(name__startswith="stress-").order_by("pk").values_list("pk", flat=True)[:12]]
 
     def _race_images(self, owner: Project) -> tuple[Image, Image]:
         """An image 6 short of its 256 recipients and a full-ECS image with 5 of its 10."""
@@ -170,18 +170,15 @@ class Command(BaseCommand):
         server.kill()
         raise CommandError("gunicorn did not start within 20 s")
 
-    def _mixed(self, base, tally, writes, concurrency, seconds, acme, globex, initech) -> None:
-        pool = list(
-            Image.objects.filter(project=acme, status="active", key__isnull=True, image_type__in=["system", "data"])
-            .exclude(name__startswith="stress-").values_list("pk", flat=True)[:12]
-        )
+    def _mixed(self, bases, tally, writes, concurrency, seconds, acme, globex, initech) -> None:
+        pool = self._pool(acme)
         received = list(ImageMember.objects.filter(project=globex, image__image_type="system").values_list("image_id", flat=True))
         key = Key.objects.get(project=acme, alias="acme/prod-images")
         deadline = time.monotonic() + seconds
         per_client = writes // concurrency
 
         def client(n: int) -> None:
-            alice, bob = Session(base, "alice"), Session(base, "bob")
+            alice, bob = Session(turned(bases, n), "alice"), Session(turned(bases, n + 1), "bob")
             rng = random.Random(n)
             for i in range(per_client + (1 if n < writes % concurrency else 0)):
                 if time.monotonic() > deadline:
@@ -206,7 +203,7 @@ class Command(BaseCommand):
         with ThreadPoolExecutor(concurrency) as executor:
             list(executor.map(client, range(concurrency)))
 
-    def _race(self, base, tally, concurrency, image: Image, *, each: int, action: str) -> None:
+    def _race(self, bases, tally, concurrency, image: Image, *, each: int, action: str) -> None:
         """`concurrency` sessions of the owner each add `each` new recipients to one image at the same moment."""
         account = Account.objects.create(name=f"stress-race-{uuid.uuid4().hex[:6]}")
         batches = [
@@ -216,7 +213,7 @@ class Command(BaseCommand):
             )]
             for _ in range(concurrency)
         ]
-        sessions = [Session(base, "alice") for _ in range(concurrency)]
+        sessions = [Session(turned(bases, k), "alice") for k in range(concurrency)]
         barrier = threading.Barrier(concurrency)
 
         def submit(k: int) -> None:
@@ -237,7 +234,9 @@ class Command(BaseCommand):
         for job in Job.objects.exclude(pk__in=jobs_before):
             results = job.entities.get("results", [])
             succeeded = sum(1 for r in results if r.get("status") == "success")
-            traced = Trace.objects.filter(job_id=job.pk, result__startswith="success").count()
+            # A share ended by its expiry is traced "expired" (sharing/expiry.py), every other change "success…".
+            result = "expired" if job.entities.get("reason") == "expired" else "success"
+            traced = Trace.objects.filter(job_id=job.pk, result__startswith=result).count()
             if succeeded != traced:
                 violations.append(f"job {job.job_type} {job.pk}: {succeeded} pairs changed, {traced} traces")
             if not results:
