@@ -32,15 +32,19 @@ PENDING = re.compile(r"\((\d+) pending\)")
 TASK = "sharing.tasks.end_expired_shares"
 
 
+def require_services() -> None:
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql") or not settings.REDIS_URL:
+        raise CommandError("Fleet mode runs on one PostgreSQL and one Redis: set DATABASE_URL=postgres://… and "
+                           "REDIS_URL=redis://… (make stress FLEET=1 does).")
+
+
 class Fleet:
     """The fleet under test: `instances` gunicorn instances of `processes` workers each and `workers` task workers,
     their logs in a folder of their own (named when something fails)."""
 
     def __init__(self, *, instances: int, processes: int, workers: int) -> None:
         database = settings.DATABASES["default"]
-        if not database["ENGINE"].endswith("postgresql") or not settings.REDIS_URL:
-            raise CommandError("Fleet mode runs on one PostgreSQL and one Redis: set DATABASE_URL=postgres://… and "
-                               "REDIS_URL=redis://… (make stress FLEET=1 does).")
+        require_services()
         self.logs = Path(tempfile.mkdtemp(prefix="ims-stress-fleet-"))
         env = fleet.environment(database_url(database), settings.REDIS_URL)
         self.instances = [fleet.instance(f"instance-{n + 1}", env, workers=processes, log=self.logs / f"instance-{n + 1}.log")

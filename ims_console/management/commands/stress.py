@@ -57,6 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, writes: int, concurrency: int, workers: int, seconds: int, fleet: bool, instances: int,
                task_workers: int, **options) -> None:
         if fleet:  # the fleet's database may be new: make it, as `make fleet` does
+            fleet_stress.require_services()
             ensure_database(settings.DATABASES["default"])
             call_command("migrate", "--no-input", verbosity=0)
             call_command("seed_demo", stdout=io.StringIO())
