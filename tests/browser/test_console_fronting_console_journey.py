@@ -42,6 +42,8 @@ def log_in(page: Page, url: str, account: str, username: str) -> None:
     page.get_by_label("Password").fill("ims-demo")
     page.get_by_role("button", name="Log In").click()
     expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+    # The page's scripts (htmx, the JavaScript catalog, console.js) have run: a test acts as a user would.
+    page.wait_for_load_state()
 
 
 def members_served(cloud: ServedConsole, image_id: str) -> list[tuple[str, str]]:

@@ -56,6 +56,8 @@ def _log_in(page: Page, url: str, username: str, words: dict) -> None:
     page.get_by_label(words["password"]).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=words["log_in"], exact=True).click()
     expect(page.get_by_role("heading", name=words["service"])).to_be_visible()
+    # The page's scripts (htmx, the JavaScript catalog, console.js) have run: a test acts as a user would.
+    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("language", ["de", "zh-hans"])

@@ -31,6 +31,8 @@ def log_in(page: Page, url: str, tenant: Tenant) -> None:
     page.get_by_label("Password").fill(tenant.password)
     page.get_by_role("button", name="Log In").click()
     expect(page.get_by_role("heading", name="Image Management Service")).to_be_visible()
+    # The page's scripts (htmx, the JavaScript catalog, console.js) have run: a test acts as a user would.
+    page.wait_for_load_state()
 
 
 def members_in_glance(cloud: OpenStackCloud, owner: Tenant, image_id: str) -> list[tuple[str, str]]:
@@ -71,6 +73,7 @@ def test_alice_shares_two_images_and_bob_accepts_one_and_rejects_the_other(page:
     bob.get_by_role("region", name="Pending shares").get_by_role("link", name="View Pending Images").click()
     pending = bob.locator(".list tbody tr")
     expect(pending).to_have_count(2)
+    bob.wait_for_load_state()  # the page's scripts have run: its links open dialogs
     pending.filter(has_text="k8s-master").get_by_role("link", name="Accept k8s-master").click()
     bob.get_by_role("dialog", name="Accept Image").get_by_role("button", name="OK").click()
     expect(bob.get_by_role("status")).to_have_text("Accepted 1 image.")
@@ -188,6 +191,7 @@ def test_an_undo_the_cloud_refuses_is_named_in_the_dialog_and_removed_on_the_sha
     assert violations(page) == []
     dialog.get_by_role("link", name="Open its Sharing tab").click()
     expect(page.get_by_role("heading", name="crowded")).to_be_visible()
+    page.wait_for_load_state()
     for project in left:
         page.get_by_role("link", name=f"Delete {project}").click()
         page.get_by_role("dialog", name="Delete Tenant").get_by_role("button", name="OK").click()
