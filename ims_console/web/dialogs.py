@@ -23,8 +23,10 @@ def dialog_done(request: ConsoleRequest, message: str, *, events: tuple[str, ...
         response = render(request, "_dialog_done.html", {"notice": message})
         for event in events:
             trigger_client_event(response, event)
-        # The explicit signal that closes the dialog, once its (empty) content and the notice are in place.
-        trigger_client_event(response, "dialog-done", after="settle")
+        # The explicit signal that closes the dialog, in the same step that puts its (empty) content and the notice in
+        # place: after settling (20 ms later) the notice would show while the modal dialog still held the page inert,
+        # and what was typed at once went nowhere.
+        trigger_client_event(response, "dialog-done", after="swap")
         return response
     messages.success(request, message)
     return redirect(redirect_to)

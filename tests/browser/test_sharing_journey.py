@@ -48,9 +48,20 @@ def test_alice_shares_one_image_with_bobs_project_id_from_his_credentials(page: 
     box = dialog.get_by_label("Project ID")
     expect(box).to_be_focused()
     box.fill(bob_project)
+    # Whether the dialog still held the page (modal: everything else inert) when the notice said it was done.
+    page.evaluate("""() => {
+        const notices = document.getElementById("notices"), dialog = document.getElementById("modal");
+        new MutationObserver((changes, observer) => {
+            if (!notices.textContent.trim()) return;
+            window.dialogOpenAtNotice = dialog.open;
+            observer.disconnect();
+        }).observe(notices, {childList: true, subtree: true, characterData: true});
+    }""")
     dialog.get_by_role("button", name="OK").click()
-    expect(dialog).to_be_hidden()
     expect(page.get_by_role("status")).to_have_text("Shared 1 image with 1 project.")
+    # Who reads "Shared" and types at once types into the page, not into a page still held by the closing dialog.
+    assert page.evaluate("window.dialogOpenAtNotice") is False
+    expect(dialog).to_be_hidden()
     expect(row_of(page, "redis-7-debian12").get_by_role("link", name="Shared with 1 project")).to_be_visible()
     expect(more).to_be_focused()
     member = ImageMember.objects.get(image__name="redis-7-debian12")
