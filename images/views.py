@@ -9,12 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from images.forms import ImageListForm, ImageModifyForm, selected_image_ids
 from ims_console.backends import get_backend
 from ims_console.backends.records import MemberRecord
-from ims_console.core.errors import IMSError
+from ims_console.core.errors import CHANGES_REMAIN, IMSError
 from ims_console.identity.tenancy import caller_for
 from ims_console.web.calls import read, write
 from ims_console.web.dialogs import dialog_done, dialog_params, render_dialog, render_page
@@ -92,6 +92,11 @@ def images_delete(request: ConsoleRequest) -> HttpResponse:
     problems: list[IMSError] = []
     if submitted:
         _, problems = write(lambda: backend.images_delete(caller, ids))
+    # The cloud deleted some and refused the others (OpenStack mode): the dialog keeps those still there, each with
+    # its refusal, and the list behind it drops the deleted ones.
+    partly = any(p.code in CHANGES_REMAIN for p in problems)
+    if partly:
+        images = [i for i in images if i.id in {p.item for p in problems}]
     if not submitted or problems:
         shared = [i for i in images if i.member_count]
         # The confirmation names who loses the images: each recipient project once, those who accepted first.
@@ -100,13 +105,16 @@ def images_delete(request: ConsoleRequest) -> HttpResponse:
         for member in sorted(members, key=lambda m: (m.status != "accepted", m.project_name)):
             recipients.setdefault(member.project_id, member)
         losing = list(recipients.values())
-        return render_dialog(
+        response = render_dialog(
             request,
             "images/_delete_dialog.html",
             {"images": images, "shared_count": len(shared), "recipients_losing": sum(i.member_count for i in shared),
              "losing": losing[:RECIPIENTS_NAMED], "losing_more": max(0, len(losing) - RECIPIENTS_NAMED),
              "problems": problems},
         )
+        if partly:
+            trigger_client_event(response, "images-changed")
+        return response
     names = ", ".join(f"“{i.name}”" for i in images)
     message = gettext("Deleted image %(names)s.") % {"names": names} if len(images) == 1 else gettext("Deleted %(count)s images: %(names)s.") % {"count": len(images), "names": names}
     if request.htmx and params.get("from") == "detail":

@@ -109,10 +109,12 @@ class OpenStackCloud:
                                  headers={"X-Auth-Token": owner.admin.remote.token}, timeout=30)
         return sorted((m["member_id"], m["status"]) for m in response.json()["members"]) if response.ok else []
 
-    def image(self, tenant: Tenant, name: str, *, creating: bool = False, full_ecs_cbr: bool = False, size: int = 0) -> str:
+    def image(self, tenant: Tenant, name: str, *, creating: bool = False, full_ecs_cbr: bool = False, size: int = 0,
+              protected: bool = False) -> str:
         assert tenant.admin.remote is not None
         headers = {"X-Auth-Token": tenant.admin.remote.token}
-        body = {"name": name, "disk_format": "raw", "container_format": "bare", "visibility": "private"}
+        body = {"name": name, "disk_format": "raw", "container_format": "bare", "visibility": "private",
+                "protected": protected}
         if full_ecs_cbr:
             body["__whole_image"] = "true"
         image = self.http.post(f"{self.cloud.image_url}/v2/images", json=body, headers=headers, timeout=30).json()

@@ -56,6 +56,8 @@ class ImageRecord:
     accept_needs_vault: bool = False
     # Its copy must be encrypted with one of the caller's own keys (R6: a shared encrypted image).
     replica_needs_key: bool = False
+    # Protected from deletion in the cloud (Glance's `protected`; IMS and the embedded store have no such images).
+    protected: bool = False
 
     @property
     def status_label(self) -> str:

@@ -51,6 +51,8 @@ class ConsoleCode(StrEnum):
     LEFT_IN_CLOUD = "console.left_in_cloud"
     # Part of a removal or a status change was done, the rest refused (OpenStack mode): both are named.
     PARTLY_DONE = "console.partly_done"
+    # An image the cloud protects from deletion (OpenStack mode: Glance's `protected`).
+    IMAGE_PROTECTED = "console.image_protected"
 
 
 # Problems that say something was changed after all: a refusal that carries one must not say "nothing was changed".
@@ -111,8 +113,10 @@ class IMSError(Exception):
     def many(cls, problems: list[IMSError]) -> IMSError:
         """All that is wrong with one request, so that it can be refused whole and every problem shown at once."""
         count = ngettext("%(count)s problem", "%(count)s problems", len(problems)) % {"count": len(problems)}
-        if any(p.code in CHANGES_REMAIN for p in problems):
+        if any(p.code == ConsoleCode.LEFT_IN_CLOUD for p in problems):
             return cls(ConsoleCode.MANY, gettext("Not everything was undone: %(count)s.") % {"count": count}, status=400, problems=problems)
+        if any(p.code in CHANGES_REMAIN for p in problems):
+            return cls(ConsoleCode.MANY, gettext("Done in part: %(count)s.") % {"count": count}, status=400, problems=problems)
         return cls(ConsoleCode.MANY, gettext("Nothing was changed: %(count)s.") % {"count": count}, status=400, problems=problems)
 
     @property

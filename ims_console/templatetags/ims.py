@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from ims_console.activity.labels import result_label
 from ims_console.backends.records import COUNT_LIMIT, ImageQuery, ImageRecord
 from ims_console.core import l10n
-from ims_console.core.errors import CHANGES_REMAIN, IMSError
+from ims_console.core.errors import CHANGES_REMAIN, ConsoleCode, IMSError
 
 register = template.Library()
 
@@ -200,10 +200,14 @@ def grouped(problems: list[IMSError]) -> list[ProblemLine]:
 
 
 @register.filter
-def changes_remain(problems: list[IMSError]) -> bool:
-    """Whether a refusal says that part of the request took effect after all (OpenStack mode: the cloud took
-    part of it and the console could not undo it), so that the dialog does not say "Nothing was changed"."""
-    return any(p.code in CHANGES_REMAIN for p in problems or [])
+def changes_remain(problems: list[IMSError]) -> str:
+    """Whether a refusal says that part of the request took effect after all (OpenStack mode), so that the dialog
+    does not say "Nothing was changed": "undo" where the cloud took part of it and the console could not undo it,
+    "partly" where the cloud did part of a change that has no undo (a removal, an accept, a deletion), else ""."""
+    codes = {p.code for p in problems or []}
+    if ConsoleCode.LEFT_IN_CLOUD in codes:
+        return "undo"
+    return "partly" if codes & CHANGES_REMAIN else ""
 
 
 @register.filter

@@ -6,13 +6,17 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from ims_console.activity import audit
 from ims_console.activity.models import Job, Trace
 from ims_console.backends.openstack.glance import JSON_PATCH, call, each
+from ims_console.backends.openstack.pairs import FAILED, SUCCESS, call_again, first_named
 from ims_console.backends.openstack.records import image_record, image_type_of, os_type_of
 from ims_console.backends.protocol import Scope
 from ims_console.backends.records import ImagePage, ImageQuery, ImageRecord
-from ims_console.core.errors import IMSError
+from ims_console.core import l10n
+from ims_console.core.errors import ConsoleCode, IMSError
 from ims_console.core.ids import parse_uuid
 from ims_console.identity import project_lookup
 from ims_console.identity.caller import Caller
@@ -67,14 +71,60 @@ def image_update(caller: Caller, image_id: str, *, name: str, description: str) 
 
 
 def images_delete(caller: Caller, image_ids: list[str]) -> int:
+    """Delete the caller's images in Glance, IMS_OS_PARALLEL_CALLS at once. All of them are the caller's and none is
+    protected, or nothing is deleted (an ID given twice is one image). Glance deletes one image a call: if it refuses
+    some after all, the others stay deleted, and the refusal and a failed job say which were and which were not."""
     caller.require_write()
-    # All of them are the caller's, or nothing is deleted (an ID given twice is one image).
     images = list({i.id: i for i in images_get(caller, image_ids)}.values())
-    for image in images:
-        call(caller, "DELETE", f"/v2/images/{image.id}", image_id=image.id)
+    protected = [
+        IMSError(ConsoleCode.IMAGE_PROTECTED, gettext(
+            "Image “%(name)s” is protected in the cloud: it cannot be deleted until its protection is removed there."
+        ) % {"name": i.name}, item=i.id)
+        for i in images if i.protected
+    ]
+    if protected:
+        raise IMSError.many(protected)
+
+    def delete(image: ImageRecord) -> IMSError | None:
+        try:  # safe to repeat: an image an earlier attempt deleted is gone (404), which is what was asked
+            call_again(caller, "DELETE", f"/v2/images/{image.id}", image_id=image.id, gone_is_done=True)
+        except IMSError as error:
+            return error
+        return None
+
+    refused = {i.id: error for i, error in zip(images, each(delete, images), strict=True) if error is not None}
+    names = {i.id: i.name for i in images}
+    if refused:
+        raise not_all_deleted(caller, images, refused, names)
     audit.record_done(caller, Job.Type.DELETE_IMAGES, Trace.Name.DELETE_IMAGE, changed=[(i.id, "") for i in images],
-                      names={i.id: i.name for i in images})
+                      names=names)
     return len(images)
+
+
+def not_all_deleted(caller: Caller, images: list[ImageRecord], refused: dict[str, IMSError],
+                    names: dict[str, str]) -> IMSError:
+    """A deletion the cloud took in part or not at all: a failed job with each image's result, and the refusal that
+    names each image not deleted (its item) and, if some were, how many (PARTLY_DONE). A cloud that failed (5xx, no
+    answer) is a 503 page that says so."""
+    deleted = [i for i in images if i.id not in refused]
+    problems = [
+        IMSError(error.code, gettext("Image “%(name)s” was not deleted: %(reason)s") % {
+            "name": names[image_id], "reason": error.message}, item=image_id)
+        for image_id, error in refused.items()
+    ]
+    if deleted:
+        problems.append(IMSError(ConsoleCode.PARTLY_DONE, ngettext(
+            "%(done)s of %(count)s images were deleted (%(names)s); the other one was not.",
+            "%(done)s of %(count)s images were deleted (%(names)s); the other %(others)s were not.", len(refused),
+        ) % {"done": l10n.number(len(deleted)), "count": l10n.number(len(images)),
+             "names": first_named(f"“{i.name}”" for i in deleted), "others": l10n.number(len(refused))}))
+    results = [{"image_id": i.id, "status": FAILED if i.id in refused else SUCCESS} for i in images]
+    audit.record_failed(caller, Job.Type.DELETE_IMAGES, Trace.Name.DELETE_IMAGE, results=results, done=len(deleted),
+                        problems=problems, names=names)
+    unavailable = next((e for e in refused.values() if e.status >= 500), None)
+    if unavailable is not None:
+        return IMSError(unavailable.code, unavailable.message, status=503, problems=problems[len(refused):])
+    return IMSError.many(problems)
 
 
 def owned(caller: Caller, image_ids: list[str]) -> list[ImageRecord]:

@@ -118,7 +118,7 @@ class Applied:
             by_image.setdefault(pair[0], []).append(pair)
         for image_id, pairs in by_image.items():
             name = names.get(image_id, image_id)
-            projects = _some(p for _, p in pairs)
+            projects = first_named(p for _, p in pairs)
             reason = self.left[pairs[0]].message
             problems.append(IMSError(
                 ConsoleCode.LEFT_IN_CLOUD,
@@ -252,7 +252,8 @@ def _refusal(pair: Pair, error: IMSError) -> IMSError:
                     status=400 if error.status < 500 else error.status)
 
 
-def _some(ids: Iterable[str]) -> str:
+def first_named(ids: Iterable[str]) -> str:
+    """The first NAMED of `ids` (or names), then how many more."""
     ids = list(ids)
     shown = ", ".join(ids[:NAMED])
     if len(ids) > NAMED:

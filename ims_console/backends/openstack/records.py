@@ -89,4 +89,5 @@ def image_record(image: dict, *, share_status: str = "", member: dict | None = N
         share_updated_at=parse_time((member or {}).get("updated_at")),
         replicate_refusal=not_available(gettext("Replicate")),
         accept_needs_vault=sharing_rules.accept_needs_vault(image_type),
+        protected=image.get("protected") is True,
     )
