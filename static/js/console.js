@@ -274,3 +274,8 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   htmx.trigger(list, "list-refresh");
 });
+
+// ---- Last: htmx and this file are ready, so the clicks held while they loaded (static/js/early.js) are made again.
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.imsReleaseHeld) window.imsReleaseHeld();
+});

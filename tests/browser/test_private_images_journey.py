@@ -326,3 +326,34 @@ def test_the_more_menu_works_from_the_keyboard(page: Page, console):
     expect(page.get_by_role("dialog", name="Delete Image")).to_be_visible()
     page.keyboard.press("Escape")
     expect(more).to_be_focused()
+
+
+CONSOLE_JS = re.compile(r".*/js/console(\.[0-9a-f]+)?\.js$")
+
+
+def test_a_click_made_before_the_pages_scripts_ran_opens_the_dialog_in_place_once_they_have(page: Page, console, live_server):
+    """On a slow network the list is there before its (deferred) scripts: Modify clicked then opens its dialog over
+    the list when they arrive, as on a loaded page, rather than leaving for the page without JavaScript."""
+    console(page, "alice")
+    held = []
+    page.route(CONSOLE_JS, lambda route: held.append(route))  # console.js is on its way while the test holds it
+    page.goto(live_server.url + "/images/?name=redis-7-debian12", wait_until="commit")
+    row_of(page, "redis-7-debian12").get_by_role("link", name="Modify").click()
+    expect(page.get_by_role("dialog", name="Modify Image")).to_have_count(0)
+    assert held, "console.js was asked for"
+    held[0].continue_()
+    expect(page.get_by_role("dialog", name="Modify Image")).to_be_visible()
+    assert page.url.endswith("/images/?name=redis-7-debian12")
+    expect(page.get_by_role("dialog", name="Modify Image").get_by_label("Name")).to_have_value("redis-7-debian12")
+
+
+def test_a_click_held_for_scripts_that_never_arrive_goes_through_when_the_page_has_loaded(page: Page, console, live_server):
+    console(page, "alice")
+    held = []
+    page.route(CONSOLE_JS, lambda route: held.append(route))
+    page.goto(live_server.url + "/images/?name=redis-7-debian12", wait_until="commit")
+    row_of(page, "redis-7-debian12").get_by_role("link", name="Modify").click()
+    held[0].abort()
+    # The page without JavaScript's own Modify page, which works as it is.
+    expect(page).to_have_url(re.compile(r"/images/[0-9a-f-]{36}/modify/$"))
+    expect(page.get_by_label("Name")).to_have_value("redis-7-debian12")
