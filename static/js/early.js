@@ -10,6 +10,7 @@
   const ENHANCED = "[aria-haspopup=\"menu\"], [role=\"menuitem\"], a[data-dialog], [data-dismiss-notice], "
     + "[data-close-dialog], [data-copy], [data-refresh-list], a[hx-get], a[hx-post], button[hx-get], button[hx-post]";
   const held = [];
+  const heldTargets = new Set();
   let released = false;
 
   function holdClick(event) {
@@ -17,6 +18,9 @@
     if (!target || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     event.stopImmediatePropagation();
+    // A double click while waiting is one click: a dialog opened twice would be sent for twice.
+    if (heldTargets.has(target)) return;
+    heldTargets.add(target);
     held.push(() => target.click());
   }
 
