@@ -368,3 +368,16 @@ def test_a_deletion_the_cloud_failed_in_part_is_a_503_that_names_what_was_delete
     ]
     job = Job.objects.get(job_type=Job.Type.DELETE_IMAGES)
     assert (job.status, job.done, job.error_code) == (Job.Status.FAIL, 1, ConsoleCode.CLOUD_UNAVAILABLE)
+    # The middleware's 503 page says what was done, not that an undo failed nor that nothing changed.
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from ims_console.web.middleware import CloudFailuresMiddleware
+
+    request = RequestFactory().post(reverse("images:delete"))
+    request.htmx, request.user, request.tenant = False, AnonymousUser(), None
+    page = CloudFailuresMiddleware(lambda r: None).process_exception(request, error)
+    assert page is not None and page.status_code == 503
+    html = page.content.decode()
+    assert "Done in part." in html and "1 of 2 images were deleted (“a-web”); the other one was not." in html
+    assert "Not everything was undone" not in html and "Nothing was changed" not in html
